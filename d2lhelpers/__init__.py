@@ -1,0 +1,42 @@
+"""Helpers for the Interactive Deep Learning Notes.
+
+Modules by concern: :mod:`~d2lhelpers.profiles`, :mod:`~d2lhelpers.data`,
+:mod:`~d2lhelpers.training`, :mod:`~d2lhelpers.plotting`,
+:mod:`~d2lhelpers.devices`, :mod:`~d2lhelpers.widgets`,
+:mod:`~d2lhelpers.reproducibility`, :mod:`~d2lhelpers.record`, and the
+notebook pipeline in :mod:`~d2lhelpers.pipeline`. Importing does no work
+beyond importing PyTorch.
+"""
+
+__version__ = "0.1.0"
+
+from .data import (  # noqa: E402
+    FASHION_MNIST_CLASSES,
+    DatasetCorruptError,
+    DatasetNotFoundError,
+    ImageBatches,
+    data_dir,
+    fashion_mnist_batches,
+    fashion_mnist_labels,
+    load_fashion_mnist,
+    random_subset,
+    synthetic_regression_data,
+)
+from .devices import all_devices, best_device, device_of  # noqa: E402
+from .notebook import VersionMismatchError, check_version, setup_notebook  # noqa: E402
+from .plotting import LiveCurve, new_figure, show_images  # noqa: E402
+from .profiles import PROFILES, UnknownProfileError, by_profile, current_profile  # noqa: E402
+from .record import record  # noqa: E402
+from .reproducibility import Timer, seed_everything  # noqa: E402
+from .training import History, accuracy, evaluate_accuracy, fit, model_device  # noqa: E402
+from .widgets import slider_panel  # noqa: E402
+
+__all__ = [
+    "FASHION_MNIST_CLASSES", "PROFILES", "DatasetCorruptError", "DatasetNotFoundError",
+    "History", "ImageBatches", "LiveCurve", "Timer", "UnknownProfileError",
+    "VersionMismatchError", "accuracy", "all_devices", "best_device", "by_profile",
+    "check_version", "current_profile", "data_dir", "device_of", "evaluate_accuracy",
+    "fashion_mnist_batches", "fashion_mnist_labels", "fit", "load_fashion_mnist",
+    "model_device", "new_figure", "random_subset", "record", "seed_everything",
+    "setup_notebook", "show_images", "slider_panel", "synthetic_regression_data",
+]

@@ -1,0 +1,40 @@
+"""What every chapter notebook's setup cell calls."""
+
+from __future__ import annotations
+
+import torch
+
+from . import __version__
+from .devices import best_device
+from .plotting import BOOK_RC
+from .profiles import current_profile
+from .reproducibility import seed_everything
+
+
+class VersionMismatchError(RuntimeError):
+    """The installed helpers are not the release a notebook was written for."""
+
+
+def check_version(expected: str) -> None:
+    """Fail clearly when the installed ``d2lhelpers`` is not version ``expected``."""
+    if expected != __version__:
+        raise VersionMismatchError(
+            f"This notebook was executed with d2lhelpers {expected}, but {__version__} is "
+            "installed. From the book's repository run `pip install -e .`; on Colab, "
+            "run the setup cell again (Runtime > Restart session first).")
+
+
+def setup_notebook(seed: int = 0) -> str:
+    """Seed everything, give figures an opaque white background, pick the profile.
+
+    Returns:
+        The active profile name (``smoke``, ``cpu`` or ``gpu``).
+    """
+    import matplotlib
+
+    profile = current_profile()
+    seed_everything(seed)
+    matplotlib.rcParams.update(BOOK_RC)
+    print(f"profile {profile} | device {best_device()} | torch {torch.__version__} "
+          f"| d2lhelpers {__version__} | seed {seed}")
+    return profile

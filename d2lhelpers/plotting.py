@@ -1,0 +1,161 @@
+"""Plotting: figures that read in light and dark themes, image grids, a live curve.
+
+Figures are made with ``matplotlib.figure.Figure`` directly, not through
+pyplot's global state, and always have an opaque white background.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import torch
+from matplotlib.figure import Figure
+
+BOOK_RC = {
+    "figure.facecolor": "white",
+    "axes.facecolor": "white",
+    "savefig.facecolor": "white",
+    "figure.dpi": 100,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+}
+
+
+def new_figure(nrows: int = 1, ncols: int = 1, *, size: tuple[float, float] = (5.0, 3.5),
+               **subplot_kw: object) -> tuple[Figure, object]:
+    """A figure with an opaque white background and its axes (like ``plt.subplots``)."""
+    figure = Figure(figsize=size, facecolor="white", layout="constrained")
+    axes = figure.subplots(nrows, ncols, squeeze=True, subplot_kw=subplot_kw or None)
+    return figure, axes
+
+
+def in_jupyter() -> bool:
+    """Whether the code runs in a Jupyter kernel (where figures display inline)."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
+
+
+def show_images(images: torch.Tensor, nrows: int, ncols: int, *,
+                titles: Sequence[str] | None = None, scale: float = 1.5) -> Figure:
+    """A grid of images with optional titles (d2l's ``show_images``).
+
+    Accepts ``(N, H, W)``, ``(N, 1, H, W)``, ``(N, 3, H, W)`` or ``(N, H, W, 3)``
+    tensors, uint8 or float in ``[0, 1]``. Needs exactly ``nrows * ncols`` images
+    or fewer (the rest of the grid stays empty).
+    """
+    images = torch.as_tensor(images).detach().cpu()
+    if images.ndim == 4 and images.shape[1] in (1, 3):
+        images = images.permute(0, 2, 3, 1)
+    if images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]
+    if images.ndim not in (3, 4) or (images.ndim == 4 and images.shape[-1] != 3):
+        raise ValueError(
+            "images must have shape (N, H, W), (N, 1|3, H, W) or (N, H, W, 3), "
+            f"got {tuple(torch.as_tensor(images).shape)}.")
+    if nrows < 1 or ncols < 1 or len(images) > nrows * ncols:
+        raise ValueError(f"{len(images)} images do not fit a {nrows} x {ncols} grid.")
+    if titles is not None and len(titles) != len(images):
+        raise ValueError(f"Got {len(titles)} titles for {len(images)} images.")
+    figure = Figure(figsize=(ncols * scale, nrows * scale + 0.3 * (titles is not None)),
+                    facecolor="white", layout="constrained")
+    axes = figure.subplots(nrows, ncols, squeeze=False).ravel()
+    for i, ax in enumerate(axes):
+        ax.axis("off")
+        if i < len(images):
+            ax.imshow(images[i].numpy(), cmap="gray" if images.ndim == 3 else None)
+            if titles is not None:
+                ax.set_title(titles[i], fontsize=9)
+    return figure
+
+
+def interactive_backend() -> bool:
+    """Whether matplotlib's backend draws in a window (not Agg, PDF, SVG...)."""
+    import matplotlib
+    from matplotlib.backends import BackendFilter, backend_registry
+    return matplotlib.get_backend().lower() in backend_registry.list_builtin(BackendFilter.INTERACTIVE)
+
+
+class LiveCurve:
+    """A line plot that updates as numbers arrive, in Jupyter and outside it.
+
+    In a Jupyter kernel the figure is displayed once and then redrawn in place.
+    Elsewhere it is redrawn in a window if matplotlib has an interactive backend,
+    and written to ``save_to`` (a PNG path) when one is given; with neither, the
+    latest values are printed as a line of text, so a script shows progress too.
+
+    Example::
+
+        curve = LiveCurve("epoch", ["train loss", "test acc"], title="Loss falls")
+        for epoch in range(1, 11):
+            curve.add(epoch, **{"train loss": 0.5, "test acc": 0.8})
+    """
+
+    def __init__(self, xlabel: str, series: Sequence[str], *, ylabel: str = "",
+                 title: str = "", xlim: tuple[float, float] | None = None,
+                 ylim: tuple[float, float] | None = None,
+                 save_to: str | Path | None = None, display: bool = True) -> None:
+        if not series:
+            raise ValueError("LiveCurve needs at least one series name.")
+        self.xlabel, self.ylabel, self.title = xlabel, ylabel, title
+        self.xlim, self.ylim = xlim, ylim
+        self.save_to = Path(save_to) if save_to is not None else None
+        self.display = display
+        self.x: dict[str, list[float]] = {name: [] for name in series}
+        self.y: dict[str, list[float]] = {name: [] for name in series}
+        self._window = display and not in_jupyter() and interactive_backend()
+        if self._window:  # a real window: it must belong to pyplot to be shown
+            import matplotlib.pyplot as plt
+            self.figure = plt.figure(figsize=(5.0, 3.2), facecolor="white", layout="constrained")
+            self.axes = self.figure.subplots()
+        else:
+            self.figure, self.axes = new_figure(size=(5.0, 3.2))
+        self._handle = None
+
+    def add(self, x: float, **values: float) -> None:
+        """Append one point to each named series and redraw."""
+        unknown = set(values) - set(self.y)
+        if unknown:
+            raise ValueError(f"Unknown series {sorted(unknown)}; this curve has {list(self.y)}.")
+        for name, value in values.items():
+            self.x[name].append(float(x))
+            self.y[name].append(float(value))
+        self._draw()
+        if self.display:
+            self._show()
+
+    def _draw(self) -> None:
+        ax = self.axes
+        ax.cla()
+        styles = ["-", "--", "-.", ":"]
+        for i, name in enumerate(self.y):
+            ax.plot(self.x[name], self.y[name], styles[i % len(styles)], marker="o",
+                    markersize=3, label=name)
+        ax.set_xlabel(self.xlabel)
+        ax.set_ylabel(self.ylabel)
+        ax.set_title(self.title)
+        if self.xlim:
+            ax.set_xlim(*self.xlim)
+        if self.ylim:
+            ax.set_ylim(*self.ylim)
+        ax.grid(True, alpha=0.3)
+        ax.legend()
+
+    def _show(self) -> None:
+        if self.save_to is not None:
+            self.figure.savefig(self.save_to, facecolor="white")
+        if in_jupyter():
+            from IPython.display import display
+            if self._handle is None:
+                self._handle = display(self.figure, display_id=True)
+            else:
+                self._handle.update(self.figure)
+            return
+        if self._window:
+            import matplotlib.pyplot as plt
+            plt.pause(0.001)  # shows the window and lets it redraw
+        elif self.save_to is None:
+            latest = ", ".join(f"{name} {ys[-1]:.4g}" for name, ys in self.y.items() if ys)
+            print(f"{self.xlabel} {self.x[next(iter(self.x))][-1]:g}: {latest}", flush=True)

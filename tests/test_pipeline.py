@@ -1,0 +1,170 @@
+"""The notebook pipeline: executing, recording, and catching stale or broken notebooks."""
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from d2lhelpers import pipeline
+from d2lhelpers.pipeline import (
+    check_notebook, code_sha256, execute_notebook, notebooks_under, project_root,
+    repository_url, setup_cell_source, sync_setup_cell,
+)
+
+URL = "https://example.org/course/repo"
+
+
+def make_project(tmp_path: Path, cells: list) -> Path:
+    (tmp_path / "_config.yml").write_text(f"title: t\nrepository:\n  url: {URL}/\n")
+    (tmp_path / "chapters").mkdir()
+    notebook = new_notebook(cells=cells)
+    notebook.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "chapters" / "demo.ipynb"
+    nbformat.write(notebook, path)
+    return path
+
+
+def executed_notebook(path: Path, **meta) -> None:
+    """Mark a notebook as executed by the pipeline, with every code cell run."""
+    notebook = nbformat.read(path, as_version=4)
+    for i, cell in enumerate(c for c in notebook.cells if c.cell_type == "code"):
+        cell.execution_count = i + 1
+    notebook.metadata["d2l"] = {"profile": "cpu", "code_sha256": code_sha256(notebook), **meta}
+    nbformat.write(notebook, path)
+
+
+def test_code_hash_follows_code_not_prose():
+    notebook = new_notebook(cells=[new_markdown_cell("# a"), new_code_cell("x = 1")])
+    before = code_sha256(notebook)
+    notebook.cells[0].source = "# a better title"
+    notebook.cells[1].outputs = [new_output("stream", name="stdout", text="hi")]
+    assert code_sha256(notebook) == before
+    notebook.cells[1].source = "x = 2"
+    assert code_sha256(notebook) != before
+    split = new_notebook(cells=[new_code_cell("x = 1"), new_code_cell("")])
+    assert code_sha256(split) != before, "cell boundaries are part of the code"
+
+
+def test_repository_url_and_setup_cell(tmp_path):
+    make_project(tmp_path, [])
+    assert project_root(tmp_path / "chapters") == tmp_path
+    assert repository_url(tmp_path) == URL
+    source = setup_cell_source(URL, "9.9.9")
+    assert f"d2lhelpers @ git+{URL}@v9.9.9" in source
+    assert 'd2l.check_version("9.9.9")' in source and "google.colab" in source
+
+
+def test_project_root_and_url_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match="_config.yml"):
+        project_root(tmp_path)
+    (tmp_path / "_config.yml").write_text("title: t\n")
+    with pytest.raises(ValueError, match="repository: url"):
+        repository_url(tmp_path)
+
+
+def test_sync_setup_inserts_then_replaces(tmp_path):
+    path = make_project(tmp_path, [new_markdown_cell("# Title")])
+    assert sync_setup_cell(path, URL) is True
+    notebook = nbformat.read(path, as_version=4)
+    assert notebook.cells[0].source == setup_cell_source(URL)
+    assert notebook.cells[0].metadata.tags == ["hide-cell"]
+    assert sync_setup_cell(path, URL) is False
+    assert sync_setup_cell(path, URL + "-moved") is True
+    assert len(nbformat.read(path, as_version=4).cells) == 2
+
+
+def test_check_accepts_a_good_notebook(tmp_path):
+    path = make_project(tmp_path, [new_code_cell(setup_cell_source(URL), metadata={"tags": ["hide-cell"]}),
+                                   new_code_cell("print(1)")])
+    executed_notebook(path)
+    assert check_notebook(path, URL) == []
+
+
+def test_check_catches_edited_code(tmp_path):
+    path = make_project(tmp_path, [new_code_cell("x = 1")])
+    executed_notebook(path)
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells[0].source = "x = 2"
+    nbformat.write(notebook, path)
+    assert any("stale outputs" in p for p in check_notebook(path))
+
+
+def test_check_catches_unexecuted_and_smoke_notebooks(tmp_path):
+    path = make_project(tmp_path, [new_code_cell("x = 1")])
+    assert "never executed" in check_notebook(path)[0]
+    executed_notebook(path, profile="smoke")
+    assert any("'smoke' profile" in p for p in check_notebook(path))
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells[0].execution_count = None
+    nbformat.write(notebook, path)
+    assert any("not executed" in p for p in check_notebook(path))
+
+
+def test_check_catches_errors_tracebacks_and_warnings(tmp_path):
+    cells = [new_code_cell("1/0"), new_code_cell("warn()"), new_code_cell("boom()", metadata={"tags": ["raises-exception"]})]
+    cells[0].outputs = [new_output("error", ename="ZeroDivisionError", evalue="division by zero", traceback=[])]
+    cells[1].outputs = [new_output("stream", name="stderr", text="x.py:1: UserWarning: careful\n")]
+    cells[2].outputs = [new_output("error", ename="TypeError", evalue="expected", traceback=[])]
+    path = make_project(tmp_path, cells)
+    executed_notebook(path)
+    problems = check_notebook(path)
+    assert len(problems) == 2
+    assert "cell 0: error ZeroDivisionError" in problems[0]
+    assert "UserWarning: careful" in problems[1]
+
+
+def test_check_catches_a_wrong_setup_cell(tmp_path):
+    path = make_project(tmp_path, [new_code_cell(setup_cell_source("https://elsewhere.org/x"),
+                                                 metadata={"tags": ["hide-cell"]})])
+    executed_notebook(path)
+    assert any("canonical setup cell" in p for p in check_notebook(path, URL))
+
+
+def test_notebooks_under(tmp_path):
+    path = make_project(tmp_path, [])
+    (tmp_path / "chapters" / ".ipynb_checkpoints").mkdir()
+    (tmp_path / "chapters" / ".ipynb_checkpoints" / "demo-checkpoint.ipynb").write_text("{}")
+    assert notebooks_under(None, tmp_path) == [path.resolve()]
+    assert notebooks_under([str(path)], tmp_path) == [path.resolve()]
+    with pytest.raises(FileNotFoundError, match="neither a notebook"):
+        notebooks_under([str(tmp_path / "missing.ipynb")], tmp_path)
+
+
+def test_execute_writes_outputs_profile_and_records(tmp_path, monkeypatch):
+    path = make_project(tmp_path, [
+        new_code_cell("import os\nprint(os.environ['D2L_PROFILE'])"),
+        new_code_cell("import d2lhelpers\nd2lhelpers.record(answer=42, ratio=0.5)"),
+        new_code_cell("raise TypeError('shown')", metadata={"tags": ["raises-exception"]}),
+    ])
+    monkeypatch.setenv("D2L_PROFILE", "smoke")
+    meta = execute_notebook(path, profile="cpu", timeout=120)
+    notebook = nbformat.read(path, as_version=4)
+    assert notebook.cells[0].outputs[0].text == "cpu\n"
+    assert notebook.metadata["d2l"] == meta
+    assert meta["records"] == {"answer": 42.0, "ratio": 0.5}
+    assert meta["profile"] == "cpu" and meta["code_sha256"] == code_sha256(notebook)
+    assert meta["wall_time_s"] > 0
+    assert check_notebook(path) == []
+    import os
+    assert os.environ["D2L_PROFILE"] == "smoke", "the caller's environment is restored"
+
+
+def test_execute_refuses_to_write_a_failing_notebook(tmp_path):
+    path = make_project(tmp_path, [new_code_cell("raise RuntimeError('broken')")])
+    before = path.read_text()
+    with pytest.raises(Exception, match="broken"):
+        execute_notebook(path, profile="cpu", timeout=120)
+    assert path.read_text() == before
+
+
+def test_command_line(tmp_path, monkeypatch, capsys):
+    path = make_project(tmp_path, [new_markdown_cell("# T"), new_code_cell("x = 1")])
+    monkeypatch.chdir(tmp_path)
+    assert pipeline.main(["check"]) == 1
+    assert "never executed" in capsys.readouterr().out
+    assert pipeline.main(["sync-setup"]) == 0
+    assert pipeline.main(["execute", str(path)]) == 0
+    assert pipeline.main(["check", "chapters"]) == 0
+    with pytest.raises(Exception, match="Unknown profile"):
+        pipeline.main(["execute", "--profile", "fast"])

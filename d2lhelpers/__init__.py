@@ -3,7 +3,8 @@
 Modules by concern: :mod:`~d2lhelpers.profiles`, :mod:`~d2lhelpers.data`,
 :mod:`~d2lhelpers.training`, :mod:`~d2lhelpers.plotting`,
 :mod:`~d2lhelpers.devices`, :mod:`~d2lhelpers.widgets`,
-:mod:`~d2lhelpers.reproducibility`, :mod:`~d2lhelpers.record`, and the
+:mod:`~d2lhelpers.reproducibility`, :mod:`~d2lhelpers.record`,
+:mod:`~d2lhelpers.scratch` (from-scratch pieces chapters reuse), and the
 notebook pipeline in :mod:`~d2lhelpers.pipeline`. Importing does no work
 beyond importing PyTorch.
 """
@@ -15,10 +16,12 @@ from .data import (  # noqa: E402
     DatasetCorruptError,
     DatasetNotFoundError,
     ImageBatches,
+    d2l_fashion_mnist_loader,
     data_dir,
     fashion_mnist_batches,
     fashion_mnist_labels,
     load_fashion_mnist,
+    polynomial_features,
     random_subset,
     synthetic_regression_data,
 )
@@ -28,6 +31,7 @@ from .plotting import LiveCurve, new_figure, show_images  # noqa: E402
 from .profiles import PROFILES, UnknownProfileError, by_profile, current_profile  # noqa: E402
 from .record import record  # noqa: E402
 from .reproducibility import Timer, seed_everything  # noqa: E402
+from .scratch import sgd, squared_loss  # noqa: E402
 from .training import History, accuracy, evaluate_accuracy, fit, model_device  # noqa: E402
 from .widgets import slider_panel  # noqa: E402
 
@@ -35,8 +39,9 @@ __all__ = [
     "FASHION_MNIST_CLASSES", "PROFILES", "DatasetCorruptError", "DatasetNotFoundError",
     "History", "ImageBatches", "LiveCurve", "Timer", "UnknownProfileError",
     "VersionMismatchError", "accuracy", "all_devices", "best_device", "by_profile",
-    "check_version", "current_profile", "data_dir", "device_of", "evaluate_accuracy",
+    "check_version", "current_profile", "d2l_fashion_mnist_loader", "data_dir", "device_of", "evaluate_accuracy",
     "fashion_mnist_batches", "fashion_mnist_labels", "fit", "load_fashion_mnist",
-    "model_device", "new_figure", "random_subset", "record", "seed_everything",
-    "setup_notebook", "show_images", "slider_panel", "synthetic_regression_data",
+    "model_device", "new_figure", "polynomial_features", "random_subset", "record",
+    "seed_everything", "setup_notebook", "sgd", "show_images", "slider_panel",
+    "squared_loss", "synthetic_regression_data",
 ]

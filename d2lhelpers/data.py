@@ -244,6 +244,51 @@ def fashion_mnist_batches(
     return train, test
 
 
+def polynomial_features(x: torch.Tensor, degree: int) -> torch.Tensor:
+    """Columns ``x^i / i!`` for ``i = 0 .. degree - 1`` (d2l's polynomial regression).
+
+    Dividing by ``i!`` keeps high powers from producing huge values and gradients.
+
+    Returns:
+        A float tensor of shape ``(len(x), degree)``.
+    """
+    x = torch.as_tensor(x, dtype=torch.float32)
+    if x.ndim == 2 and x.shape[1] == 1:
+        x = x[:, 0]
+    if x.ndim != 1:
+        raise ValueError(f"x must be a vector of shape (n,) or (n, 1), got {tuple(x.shape)}.")
+    if isinstance(degree, bool) or not isinstance(degree, int) or degree < 1:
+        raise ValueError(f"degree (the number of features) must be a positive int, got {degree!r}.")
+    powers = torch.arange(degree, dtype=torch.float32)
+    return x.unsqueeze(1) ** powers / torch.exp(torch.lgamma(powers + 1))
+
+
+def d2l_fashion_mnist_loader(
+    train: bool,
+    batch_size: int,
+    *,
+    num_workers: int = 4,
+    resize: int | None = None,
+    root: str | os.PathLike[str] | None = None,
+):
+    """The loader d2l builds, for comparisons: torchvision dataset, PIL, ``ToTensor``, workers.
+
+    Every image goes through PIL and ``transforms.ToTensor()`` in ``num_workers``
+    processes, every epoch (d2l's ``load_data_fashion_mnist``). The helpers of
+    this course use :class:`ImageBatches` instead; this exists to measure the
+    difference.
+    """
+    from torch.utils.data import DataLoader
+    from torchvision import transforms
+    from torchvision.datasets import FashionMNIST
+
+    load_fashion_mnist(train, root)  # same checks and messages, and downloads when needed
+    steps = ([transforms.Resize(resize)] if resize else []) + [transforms.ToTensor()]
+    root_path = Path(root).expanduser().resolve() if root is not None else data_dir()
+    dataset = FashionMNIST(str(root_path), train=train, transform=transforms.Compose(steps))
+    return DataLoader(dataset, batch_size, shuffle=train, num_workers=num_workers)
+
+
 def synthetic_regression_data(
     w: torch.Tensor,
     b: float,

@@ -6,7 +6,7 @@ import torch
 
 from . import __version__
 from .devices import best_device
-from .plotting import BOOK_RC
+from .plotting import BOOK_RC, in_jupyter
 from .profiles import current_profile
 from .reproducibility import seed_everything
 
@@ -25,7 +25,7 @@ def check_version(expected: str) -> None:
 
 
 def setup_notebook(seed: int = 0) -> str:
-    """Seed everything, give figures an opaque white background, pick the profile.
+    """Seed everything, show figures inline, give them a white background, pick the profile.
 
     Returns:
         The active profile name (``smoke``, ``cpu`` or ``gpu``).
@@ -34,6 +34,9 @@ def setup_notebook(seed: int = 0) -> str:
 
     profile = current_profile()
     seed_everything(seed)
+    if in_jupyter():  # figures made without pyplot (new_figure) display as PNG images
+        from IPython import get_ipython
+        get_ipython().run_line_magic("matplotlib", "inline")
     matplotlib.rcParams.update(BOOK_RC)
     print(f"profile {profile} | device {best_device()} | torch {torch.__version__} "
           f"| d2lhelpers {__version__} | seed {seed}")

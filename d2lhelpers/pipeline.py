@@ -67,7 +67,7 @@ def setup_cell_source(repo_url: str, version: str = __version__) -> str:
         "    import subprocess\n"
         "\n"
         "    subprocess.run([sys.executable, \"-m\", \"pip\", \"install\", \"--quiet\",\n"
-        f"                    \"d2lhelpers @ git+{repo_url}@v{version}\"], check=True)\n"
+        f"                    \"git+{repo_url}@v{version}\"], check=True)\n"
         "\n"
         "import d2lhelpers as d2l\n"
         "\n"

@@ -8,8 +8,9 @@ from torchvision.datasets import FashionMNIST
 
 from d2lhelpers.data import FASHION_MNIST_FILES
 from d2lhelpers import (
-    DatasetCorruptError, DatasetNotFoundError, ImageBatches, data_dir, fashion_mnist_batches,
-    fashion_mnist_labels, load_fashion_mnist, random_subset, synthetic_regression_data,
+    DatasetCorruptError, DatasetNotFoundError, ImageBatches, d2l_fashion_mnist_loader, data_dir,
+    fashion_mnist_batches, fashion_mnist_labels, load_fashion_mnist, polynomial_features,
+    random_subset, synthetic_regression_data,
 )
 
 # ---------------------------------------------------------------- where the data lives
@@ -247,3 +248,43 @@ def test_synthetic_regression_data_follows_the_model():
 def test_synthetic_regression_data_bad_inputs(args, match):
     with pytest.raises(ValueError, match=match):
         synthetic_regression_data(*args)
+
+
+# ---------------------------------------------------------------- polynomial features
+
+
+def test_polynomial_features_are_scaled_powers():
+    x = torch.tensor([2.0, -1.0])
+    features = polynomial_features(x, 4)
+    assert features.shape == (2, 4)
+    assert torch.allclose(features[0], torch.tensor([1.0, 2.0, 4.0 / 2, 8.0 / 6]))
+    assert torch.allclose(features[1], torch.tensor([1.0, -1.0, 0.5, -1.0 / 6]))
+    assert torch.equal(polynomial_features(x.reshape(2, 1), 4), features)
+
+
+@pytest.mark.parametrize("x, degree, match", [
+    (torch.ones(2, 2), 3, "vector"), (torch.ones(3), 0, "positive int"), (torch.ones(3), 2.0, "positive int"),
+])
+def test_polynomial_features_bad_inputs(x, degree, match):
+    with pytest.raises(ValueError, match=match):
+        polynomial_features(x, degree)
+
+
+# ---------------------------------------------------------------- d2l's loader, for comparisons
+
+
+def test_d2l_loader_matches_the_in_memory_batches(fashion_root):
+    loader = d2l_fashion_mnist_loader(False, 256, num_workers=0, root=fashion_root)
+    X, y = next(iter(loader))
+    images, labels = load_fashion_mnist(False, fashion_root)
+    assert X.shape == (256, 1, 28, 28)
+    assert torch.allclose(X[:, 0], images[:256].float() / 255)
+    assert torch.equal(y, labels[:256])
+    resized = d2l_fashion_mnist_loader(False, 8, num_workers=0, resize=64, root=fashion_root)
+    assert next(iter(resized))[0].shape == (8, 1, 64, 64)
+
+
+def test_d2l_loader_missing_data_names_the_fix(tmp_path, monkeypatch):
+    monkeypatch.setattr(FashionMNIST, "mirrors", ["http://127.0.0.1:9/"])
+    with pytest.raises(DatasetNotFoundError, match="D2L_DATA_DIR"):
+        d2l_fashion_mnist_loader(True, 256, root=tmp_path, num_workers=0)

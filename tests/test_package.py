@@ -53,7 +53,7 @@ def test_installs_with_pip_from_a_git_url(tmp_path):
     target = tmp_path / "site"
     result = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-         "--target", str(target), f"d2lhelpers @ git+file://{ROOT}@{head.stdout.strip()}"],
+         "--target", str(target), f"git+file://{ROOT}@{head.stdout.strip()}"],
         capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert (target / "d2lhelpers" / "pipeline.py").is_file()

@@ -51,7 +51,7 @@ def test_repository_url_and_setup_cell(tmp_path):
     assert project_root(tmp_path / "chapters") == tmp_path
     assert repository_url(tmp_path) == URL
     source = setup_cell_source(URL, "9.9.9")
-    assert f"d2lhelpers @ git+{URL}@v9.9.9" in source
+    assert f"\"git+{URL}@v9.9.9\"" in source
     assert 'd2l.check_version("9.9.9")' in source and "google.colab" in source
 
 
@@ -136,6 +136,7 @@ def test_execute_writes_outputs_profile_and_records(tmp_path, monkeypatch):
         new_code_cell("import os\nprint(os.environ['D2L_PROFILE'])"),
         new_code_cell("import d2lhelpers\nd2lhelpers.record(answer=42, ratio=0.5)"),
         new_code_cell("raise TypeError('shown')", metadata={"tags": ["raises-exception"]}),
+        new_code_cell("d2lhelpers.setup_notebook()\nfig, ax = d2lhelpers.new_figure()\nax.plot([1, 2])\nfig"),
     ])
     monkeypatch.setenv("D2L_PROFILE", "smoke")
     meta = execute_notebook(path, profile="cpu", timeout=120)
@@ -143,6 +144,8 @@ def test_execute_writes_outputs_profile_and_records(tmp_path, monkeypatch):
     assert notebook.cells[0].outputs[0].text == "cpu\n"
     assert notebook.metadata["d2l"] == meta
     assert meta["records"] == {"answer": 42.0, "ratio": 0.5}
+    figure_outputs = [o for o in notebook.cells[3].outputs if o.output_type == "execute_result"]
+    assert "image/png" in figure_outputs[0].data, "a new_figure() figure must publish as an image"
     assert meta["profile"] == "cpu" and meta["code_sha256"] == code_sha256(notebook)
     assert meta["wall_time_s"] > 0
     assert check_notebook(path) == []

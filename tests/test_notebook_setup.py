@@ -1,0 +1,32 @@
+import matplotlib
+import pytest
+
+import d2lhelpers
+from d2lhelpers import VersionMismatchError, check_version, setup_notebook
+
+
+def test_check_version_accepts_the_installed_release():
+    check_version(d2lhelpers.__version__)
+
+
+def test_check_version_names_the_fix():
+    with pytest.raises(VersionMismatchError, match="pip install -e ."):
+        check_version("0.0.0-other")
+
+
+def test_setup_notebook_seeds_styles_and_returns_the_profile(monkeypatch, capsys):
+    import torch
+    monkeypatch.setenv("D2L_PROFILE", "smoke")
+    with matplotlib.rc_context():
+        assert setup_notebook(seed=3) == "smoke"
+        first = torch.rand(2)
+        assert matplotlib.rcParams["figure.facecolor"] == "white"
+        setup_notebook(seed=3)
+        assert torch.equal(torch.rand(2), first)
+    assert "profile smoke" in capsys.readouterr().out
+
+
+def test_setup_notebook_rejects_an_unknown_profile(monkeypatch):
+    monkeypatch.setenv("D2L_PROFILE", "turbo")
+    with pytest.raises(d2lhelpers.UnknownProfileError):
+        setup_notebook()

@@ -4,7 +4,9 @@ Modules by concern: :mod:`~d2lhelpers.profiles`, :mod:`~d2lhelpers.data`,
 :mod:`~d2lhelpers.training`, :mod:`~d2lhelpers.plotting`,
 :mod:`~d2lhelpers.devices`, :mod:`~d2lhelpers.widgets`,
 :mod:`~d2lhelpers.reproducibility`, :mod:`~d2lhelpers.record`,
-:mod:`~d2lhelpers.scratch` (from-scratch pieces chapters reuse), and the
+:mod:`~d2lhelpers.scratch` (from-scratch pieces chapters reuse),
+:mod:`~d2lhelpers.models` (models shared across chapters),
+:mod:`~d2lhelpers.baseline` (d2l's training loop, to measure against), and the
 notebook pipeline in :mod:`~d2lhelpers.pipeline`. Importing does no work
 beyond importing PyTorch.
 """
@@ -25,7 +27,9 @@ from .data import (  # noqa: E402
     random_subset,
     synthetic_regression_data,
 )
+from .baseline import Accumulator, train_ch6_style  # noqa: E402
 from .devices import all_devices, best_device, device_of  # noqa: E402
+from .models import init_xavier, lenet  # noqa: E402
 from .notebook import VersionMismatchError, check_version, setup_notebook  # noqa: E402
 from .plotting import LiveCurve, new_figure, show_images  # noqa: E402
 from .profiles import PROFILES, UnknownProfileError, by_profile, current_profile  # noqa: E402
@@ -36,12 +40,13 @@ from .training import History, accuracy, evaluate_accuracy, fit, model_device  #
 from .widgets import slider_panel  # noqa: E402
 
 __all__ = [
-    "FASHION_MNIST_CLASSES", "PROFILES", "DatasetCorruptError", "DatasetNotFoundError",
+    "Accumulator", "FASHION_MNIST_CLASSES", "PROFILES", "DatasetCorruptError", "DatasetNotFoundError",
     "History", "ImageBatches", "LiveCurve", "Timer", "UnknownProfileError",
     "VersionMismatchError", "accuracy", "all_devices", "best_device", "by_profile",
     "check_version", "current_profile", "d2l_fashion_mnist_loader", "data_dir", "device_of", "evaluate_accuracy",
-    "fashion_mnist_batches", "fashion_mnist_labels", "fit", "load_fashion_mnist",
+    "fashion_mnist_batches", "fashion_mnist_labels", "fit", "init_xavier", "lenet",
+    "load_fashion_mnist",
     "model_device", "new_figure", "polynomial_features", "random_subset", "record",
     "seed_everything", "setup_notebook", "sgd", "show_images", "slider_panel",
-    "squared_loss", "synthetic_regression_data",
+    "squared_loss", "synthetic_regression_data", "train_ch6_style",
 ]

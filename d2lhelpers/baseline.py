@@ -1,0 +1,98 @@
+"""d2l's training loop, rebuilt as a baseline to measure the helpers against.
+
+``train_ch6_style`` is d2l's ``train_ch6`` (PyTorch edition): a torchvision
+``DataLoader`` (PIL images, ``ToTensor``, worker processes), metrics summed into
+an ``Accumulator`` of Python floats after every batch, and an evaluation pass
+after every epoch. Two differences, both so that the comparison is fair:
+
+* it does **not** re-initialize the model (d2l's applies Xavier initialization
+  silently): both loops must start from the same weights;
+* it reports, next to d2l's own figure, the wall-clock examples per second of
+  the whole call. d2l's timer runs only around the training step, so its
+  "examples/sec" leaves out loading the data and evaluating.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+import torch
+from torch import nn
+
+
+class Accumulator:
+    """Sums ``n`` running totals in Python floats (d2l's ``Accumulator``)."""
+
+    def __init__(self, n: int) -> None:
+        self.data = [0.0] * n
+
+    def add(self, *args: float) -> None:
+        if len(args) != len(self.data):
+            raise ValueError(f"Accumulator of {len(self.data)} got {len(args)} values.")
+        self.data = [a + float(b) for a, b in zip(self.data, args)]
+
+    def __getitem__(self, index: int) -> float:
+        return self.data[index]
+
+
+def d2l_accuracy(y_hat: torch.Tensor, y: torch.Tensor) -> float:
+    """Number of correct predictions, as a Python float (d2l's ``accuracy``)."""
+    if y_hat.ndim > 1 and y_hat.shape[1] > 1:
+        y_hat = y_hat.argmax(dim=1)
+    return float((y_hat.type(y.dtype) == y).type(y.dtype).sum())
+
+
+def d2l_evaluate_accuracy(net: nn.Module, data_iter: Iterable, device: torch.device) -> float:
+    """d2l's ``evaluate_accuracy_gpu``: eval mode, an Accumulator, one item() per batch."""
+    net.eval()
+    metric = Accumulator(2)
+    with torch.no_grad():
+        for X, y in data_iter:
+            X, y = X.to(device), y.to(device)
+            metric.add(d2l_accuracy(net(X), y), y.numel())
+    return metric[0] / metric[1]
+
+
+def train_ch6_style(net: nn.Module, train_iter: Iterable, test_iter: Iterable, num_epochs: int,
+                    lr: float, device: torch.device | str = "cpu") -> dict[str, float]:
+    """Train as d2l's ``train_ch6`` does (without its re-initialization) and measure it.
+
+    Returns:
+        ``train_loss``, ``train_acc`` and ``test_acc`` of the last epoch,
+        ``wall_examples_per_s`` (everything included), ``d2l_examples_per_s``
+        (what d2l prints: training steps only) and ``wall_seconds``.
+    """
+    if isinstance(num_epochs, bool) or not isinstance(num_epochs, int) or num_epochs < 1:
+        raise ValueError(f"num_epochs must be a positive int, got {num_epochs!r}.")
+    device = torch.device(device)
+    net.to(device)
+    optimizer = torch.optim.SGD(net.parameters(), lr=lr)
+    loss = nn.CrossEntropyLoss()
+    step_seconds, examples = 0.0, 0
+    started = time.perf_counter()
+    for _ in range(num_epochs):
+        metric = Accumulator(3)
+        net.train()
+        for X, y in train_iter:
+            step_started = time.perf_counter()
+            optimizer.zero_grad()
+            X, y = X.to(device), y.to(device)
+            y_hat = net(X)
+            batch_loss = loss(y_hat, y)
+            batch_loss.backward()
+            optimizer.step()
+            with torch.no_grad():
+                metric.add(batch_loss * X.shape[0], d2l_accuracy(y_hat, y), X.shape[0])
+            step_seconds += time.perf_counter() - step_started
+        examples += int(metric[2])
+        test_acc = d2l_evaluate_accuracy(net, test_iter, device)
+    wall = time.perf_counter() - started
+    return {
+        "train_loss": metric[0] / metric[2],
+        "train_acc": metric[1] / metric[2],
+        "test_acc": test_acc,
+        "wall_examples_per_s": examples / wall,
+        "d2l_examples_per_s": examples / step_seconds,
+        "wall_seconds": wall,
+    }

@@ -1,0 +1,36 @@
+"""Models that several chapters share. Each is built step by step in its own chapter."""
+
+from __future__ import annotations
+
+from torch import nn
+
+
+def lenet(activation: type[nn.Module] = nn.Sigmoid, pool: type[nn.Module] = nn.AvgPool2d,
+          num_classes: int = 10) -> nn.Sequential:
+    """LeNet-5 as d2l builds it, for 1 x 28 x 28 inputs.
+
+    conv 5x5 (6, padding 2) -> activation -> pool 2 -> conv 5x5 (16) -> activation
+    -> pool 2 -> flatten -> 120 -> 84 -> ``num_classes``. d2l's defaults are
+    sigmoid and average pooling; the modern variant swaps in ``nn.ReLU`` and
+    ``nn.MaxPool2d``.
+    """
+    if num_classes < 2:
+        raise ValueError(f"num_classes must be at least 2, got {num_classes}.")
+    return nn.Sequential(
+        nn.Conv2d(1, 6, kernel_size=5, padding=2), activation(), pool(kernel_size=2, stride=2),
+        nn.Conv2d(6, 16, kernel_size=5), activation(), pool(kernel_size=2, stride=2),
+        nn.Flatten(),
+        nn.Linear(16 * 5 * 5, 120), activation(),
+        nn.Linear(120, 84), activation(),
+        nn.Linear(84, num_classes),
+    )
+
+
+def init_xavier(module: nn.Module) -> None:
+    """Xavier-uniform weights for every ``nn.Linear`` and ``nn.Conv2d`` (use with ``model.apply``).
+
+    d2l's ``train_ch6`` does this inside the training function; here the caller
+    does it, visibly, before training.
+    """
+    if isinstance(module, (nn.Linear, nn.Conv2d)):
+        nn.init.xavier_uniform_(module.weight)

@@ -6,6 +6,7 @@ Command line (installed as ``d2l-notebooks``, or ``python -m d2lhelpers.pipeline
     d2l-notebooks execute chapters/01-data.ipynb --profile gpu
     d2l-notebooks check                      # stale, unexecuted, erroring or warning outputs
     d2l-notebooks sync-setup                 # rewrite every notebook's setup cell
+    d2l-notebooks results                    # regenerate results.md from the metadata
 
 ``execute`` writes the outputs back with the widget state and stores in the
 notebook metadata, under ``d2l``: the SHA-256 of its code cells, the profile,
@@ -33,6 +34,17 @@ PUBLISHED_PROFILES = ("cpu", "gpu")
 SETUP_TAG = "hide-cell"
 RAISES_TAG = "raises-exception"
 WARNING_MARKERS = ("Warning:", "Traceback (most recent call last)", "Error:")
+RESULTS_PAGE = "results.md"
+
+# What the executed d2l notebooks report (V100, 10 epochs, unseeded; COURSE.md),
+# by chapter file stem and recorded name.
+D2L_REFERENCE: dict[str, dict[str, str]] = {
+    "06_softmax_regression": {"test_acc": "0.83"},
+    "07_mlp": {"test_acc": "0.82-0.84"},
+    "09_weight_decay": {"w_norm_no_decay": "13.0", "w_norm_decay": "0.36"},
+    "10_dropout": {"test_acc": "0.84-0.86"},
+    "16_lenet": {"test_acc": "0.78-0.79"},
+}
 
 
 def project_root(start: Path | None = None) -> Path:
@@ -215,6 +227,54 @@ def sync_setup_cell(path: Path, repo_url: str) -> bool:
     return True
 
 
+def _title(notebook: Any, fallback: str) -> str:
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return fallback
+
+
+def results_page(paths: list[Path], root: Path) -> str:
+    """The results page: every chapter's recorded numbers and time, beside d2l's."""
+    import nbformat
+
+    lines = [
+        "# Results (结果)",
+        "",
+        "Every number on this page was measured by a chapter notebook and recorded in its",
+        "metadata when `d2l-notebooks execute` ran it; this page is generated from those",
+        "records (`d2l-notebooks results`), and a test fails when it is out of date. The",
+        "d2l column gives what the executed *Dive into Deep Learning* notebooks report",
+        "(V100 GPU, unseeded), where the chapter repeats one of its experiments.",
+        "",
+        "| chapter | profile | wall time (s) | measured | d2l |",
+        "|---|---|---|---|---|",
+    ]
+    for path in paths:
+        notebook = nbformat.read(path, as_version=4)
+        meta = notebook.metadata.get("d2l", {})
+        reference = D2L_REFERENCE.get(path.stem, {})
+        records = meta.get("records", {})
+        measured = "<br>".join(f"`{k}` = {v:.4g}" for k, v in sorted(records.items())) or "-"
+        d2l = "<br>".join(f"`{k}` = {v}" for k, v in reference.items()) or "-"
+        link = path.relative_to(root).as_posix()
+        lines.append(f"| [{_title(notebook, path.stem)}]({link}) | {meta.get('profile', 'not executed')} "
+                     f"| {meta.get('wall_time_s', '-')} | {measured} | {d2l} |")
+    machines = sorted({nbformat.read(p, as_version=4).metadata.get("d2l", {}).get("machine", "")
+                       for p in paths} - {""})
+    lines += ["", "Machines: " + "; ".join(machines) + "." if machines else ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def write_results_page(root: Path) -> Path:
+    """Regenerate ``results.md`` from every chapter's metadata."""
+    target = root / RESULTS_PAGE
+    target.write_text(results_page(notebooks_under(None, root), root))
+    return target
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="d2l-notebooks", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -226,9 +286,13 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("paths", nargs="*")
     sync = commands.add_parser("sync-setup", help="rewrite the setup cell of notebooks")
     sync.add_argument("paths", nargs="*")
+    commands.add_parser("results", help=f"regenerate {RESULTS_PAGE} from the notebooks' metadata")
     args = parser.parse_args(argv)
 
     root = project_root()
+    if args.command == "results":
+        print(f"wrote {write_results_page(root).relative_to(root)}")
+        return 0
     paths = notebooks_under(args.paths, root)
     if args.command == "execute":
         profile = check_profile(args.profile)
@@ -236,6 +300,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"executing {path.relative_to(root)} in the {profile} profile ...", flush=True)
             meta = execute_notebook(path, profile, args.timeout)
             print(f"  {meta['wall_time_s']} s, recorded {meta['records']}", flush=True)
+        print(f"wrote {write_results_page(root).relative_to(root)}")
         return 0
     if args.command == "sync-setup":
         url = repository_url(root)

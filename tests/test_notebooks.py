@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from d2lhelpers.pipeline import check_notebook, notebooks_under, repository_url
+from d2lhelpers.pipeline import RESULTS_PAGE, check_notebook, notebooks_under, repository_url, results_page
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = notebooks_under(None, ROOT)
@@ -43,3 +43,8 @@ def test_every_notebook_is_in_the_table_of_contents():
         assert path.relative_to(ROOT).with_suffix("").as_posix() in listed, f"{path.name} not in _toc.yml"
     for entry in listed:
         assert any((ROOT / entry).with_suffix(s).is_file() for s in (".ipynb", ".md")), f"{entry} missing"
+
+
+def test_results_page_is_generated_from_the_current_notebooks():
+    assert (ROOT / RESULTS_PAGE).read_text() == results_page(NOTEBOOKS, ROOT), (
+        "results.md is out of date: run `d2l-notebooks results`")

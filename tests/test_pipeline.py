@@ -171,3 +171,14 @@ def test_command_line(tmp_path, monkeypatch, capsys):
     assert pipeline.main(["check", "chapters"]) == 0
     with pytest.raises(Exception, match="Unknown profile"):
         pipeline.main(["execute", "--profile", "fast"])
+
+
+def test_results_page_lists_records_and_d2l_reference(tmp_path):
+    path = make_project(tmp_path, [new_markdown_cell("# Softmax (软)"), new_code_cell("x = 1")])
+    executed_notebook(path, records={"test_acc": 0.8412}, wall_time_s=12.5, machine="x86_64, 2 CPUs")
+    renamed = path.with_name("06_softmax_regression.ipynb")
+    path.rename(renamed)
+    page = pipeline.results_page([renamed], tmp_path)
+    assert "| [Softmax (软)](chapters/06_softmax_regression.ipynb) | cpu | 12.5 | `test_acc` = 0.8412 | `test_acc` = 0.83 |" in page
+    assert "Machines: x86_64, 2 CPUs." in page
+    assert pipeline.write_results_page(tmp_path).read_text() == page

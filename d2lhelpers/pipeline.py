@@ -176,7 +176,7 @@ def check_notebook(path: Path, repo_url: str | None = None) -> list[str]:
     notebook = nbformat.read(path, as_version=4)
     name = path.name
     problems: list[str] = []
-    fix = f"re-run `d2l-notebooks execute {path.name}`"
+    fix = f"re-run `d2l-notebooks execute {os.path.relpath(path)}`"
     meta = notebook.metadata.get("d2l")
     if not meta:
         return [f"{name}: never executed by the pipeline; {fix}"]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -24,6 +25,14 @@ def fashion_root() -> Path:
     if not (root / "FashionMNIST" / "raw" / "t10k-images-idx3-ubyte").is_file():
         pytest.skip("Fashion-MNIST not on disk: set D2L_DATA_DIR to a data root that has it")
     return root
+
+
+def blob_batches(seed: int = 0, n: int = 200, batch_size: int = 50) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """Two well separated Gaussian blobs in 2-d (labels 0 and 1), as a list of batches."""
+    g = torch.Generator().manual_seed(seed)
+    y = torch.arange(n) % 2
+    X = torch.randn(n, 2, generator=g) * 0.5 + (y.float() * 4 - 2).unsqueeze(1)
+    return [(X[i:i + batch_size], y[i:i + batch_size]) for i in range(0, n, batch_size)]
 
 
 def idx_bytes(array: np.ndarray) -> bytes:

@@ -4,6 +4,7 @@ import pytest
 import torch
 from torch import nn
 
+from tests.conftest import blob_batches
 from d2lhelpers import Accumulator, fit, init_xavier, lenet, train_ch6_style
 from d2lhelpers.baseline import d2l_accuracy, d2l_evaluate_accuracy
 
@@ -49,10 +50,7 @@ def test_d2l_accuracy_counts_hits():
 
 
 def _blob_batches(seed=0, n=256):
-    g = torch.Generator().manual_seed(seed)
-    y = torch.arange(n) % 2
-    X = torch.randn(n, 2, generator=g) * 0.5 + (y.float() * 4 - 2).unsqueeze(1)
-    return [(X[i:i + 64], y[i:i + 64]) for i in range(0, n, 64)]
+    return blob_batches(seed, n, 64)
 
 
 def test_train_ch6_style_learns_and_separates_its_two_throughputs():

@@ -2,6 +2,7 @@ import pytest
 import torch
 from torch import nn
 
+from tests.conftest import blob_batches
 from d2lhelpers import History, accuracy, evaluate_accuracy, fit, model_device, seed_everything
 
 
@@ -21,11 +22,7 @@ def test_accuracy_bad_inputs(logits, labels, match):
 
 
 def _blobs(n=200, seed=0):
-    """Two well separated Gaussian blobs in 2-d, as (X, y) batches of 50."""
-    g = torch.Generator().manual_seed(seed)
-    y = torch.arange(n) % 2
-    X = torch.randn(n, 2, generator=g) * 0.5 + (y.float() * 4 - 2).unsqueeze(1)
-    return [(X[i:i + 50], y[i:i + 50]) for i in range(0, n, 50)]
+    return blob_batches(seed, n, 50)
 
 
 def test_evaluate_accuracy_restores_the_mode():

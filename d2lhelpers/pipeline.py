@@ -6,7 +6,7 @@ Command line (installed as ``d2l-notebooks``, or ``python -m d2lhelpers.pipeline
     d2l-notebooks execute chapters/01-data.ipynb --profile gpu
     d2l-notebooks check                      # stale, unexecuted, erroring or warning outputs
     d2l-notebooks sync-setup                 # rewrite every notebook's setup cell
-    d2l-notebooks results                    # regenerate results.md from the metadata
+    d2l-notebooks pages                      # regenerate results.md and glossary.md
 
 ``execute`` writes the outputs back with the widget state and stores in the
 notebook metadata, under ``d2l``: the SHA-256 of its code cells, the profile,
@@ -35,6 +35,11 @@ SETUP_TAG = "hide-cell"
 RAISES_TAG = "raises-exception"
 WARNING_MARKERS = ("Warning:", "Traceback (most recent call last)", "Error:")
 RESULTS_PAGE = "results.md"
+GLOSSARY_PAGE = "glossary.md"
+KEY_TERMS_HEADING = "## Key terms"
+# Terms of the landing page (intro.md), which has no Key terms table of its own.
+INTRO_TERMS = (("深度学习", "deep learning"), ("神经网络", "neural network"),
+               ("特征提取", "feature extraction"), ("点击率预测", "click-through-rate prediction"))
 
 # What the executed d2l notebooks report (V100, 10 epochs, unseeded; COURSE.md),
 # by chapter file stem and recorded name.
@@ -245,7 +250,7 @@ def results_page(paths: list[Path], root: Path) -> str:
         "",
         "Every number on this page was measured by a chapter notebook and recorded in its",
         "metadata when `d2l-notebooks execute` ran it; this page is generated from those",
-        "records (`d2l-notebooks results`), and a test fails when it is out of date. The",
+        "records (`d2l-notebooks pages`), and a test fails when it is out of date. The",
         "d2l column gives what the executed *Dive into Deep Learning* notebooks report",
         "(V100 GPU, unseeded), where the chapter repeats one of its experiments.",
         "",
@@ -268,11 +273,49 @@ def results_page(paths: list[Path], root: Path) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def write_results_page(root: Path) -> Path:
-    """Regenerate ``results.md`` from every chapter's metadata."""
-    target = root / RESULTS_PAGE
-    target.write_text(results_page(notebooks_under(None, root), root))
-    return target
+def key_terms(notebook: Any) -> list[tuple[str, str]]:
+    """The (Chinese, English) rows of a notebook's ``## Key terms`` table."""
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown" and cell.source.lstrip().startswith(KEY_TERMS_HEADING):
+            rows = [line.strip().strip("|").split("|") for line in cell.source.splitlines()
+                    if line.strip().startswith("|")]
+            return [(zh.strip(), en.strip()) for zh, en, *_ in rows[2:] if zh.strip()]
+    return []
+
+
+def glossary_page(paths: list[Path], root: Path) -> str:
+    """The glossary: every chapter's key terms, zh beside en, with the chapters using them."""
+    import nbformat
+
+    entries: dict[tuple[str, str], list[str]] = {pair: ["introduction"] for pair in INTRO_TERMS}
+    for path in paths:
+        notebook = nbformat.read(path, as_version=4)
+        link = f"[{path.stem.split('_')[0].lstrip('0')}]({path.relative_to(root).as_posix()})"
+        for pair in key_terms(notebook):
+            entries.setdefault(pair, []).append(link)
+    lines = [
+        "# Glossary (术语表)",
+        "",
+        "The Chinese terms of the notes and the English ones used in this book, gathered",
+        "from the *Key terms* table at the end of each chapter (`d2l-notebooks pages`",
+        "regenerates this page), in the order the chapters introduce them.",
+        "",
+        "| 中文 | English | chapters |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {zh} | {en} | {', '.join(where)} |" for (zh, en), where in entries.items()]
+    return "\n".join(lines) + "\n"
+
+
+def write_generated_pages(root: Path) -> list[Path]:
+    """Regenerate ``results.md`` and ``glossary.md`` from the chapter notebooks."""
+    paths = notebooks_under(None, root)
+    written = []
+    for name, render in ((RESULTS_PAGE, results_page), (GLOSSARY_PAGE, glossary_page)):
+        target = root / name
+        target.write_text(render(paths, root))
+        written.append(target)
+    return written
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -286,12 +329,13 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("paths", nargs="*")
     sync = commands.add_parser("sync-setup", help="rewrite the setup cell of notebooks")
     sync.add_argument("paths", nargs="*")
-    commands.add_parser("results", help=f"regenerate {RESULTS_PAGE} from the notebooks' metadata")
+    commands.add_parser("pages", help=f"regenerate {RESULTS_PAGE} and {GLOSSARY_PAGE} from the notebooks")
     args = parser.parse_args(argv)
 
     root = project_root()
-    if args.command == "results":
-        print(f"wrote {write_results_page(root).relative_to(root)}")
+    if args.command == "pages":
+        for page in write_generated_pages(root):
+            print(f"wrote {page.relative_to(root)}")
         return 0
     paths = notebooks_under(args.paths, root)
     if args.command == "execute":
@@ -300,7 +344,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"executing {path.relative_to(root)} in the {profile} profile ...", flush=True)
             meta = execute_notebook(path, profile, args.timeout)
             print(f"  {meta['wall_time_s']} s, recorded {meta['records']}", flush=True)
-        print(f"wrote {write_results_page(root).relative_to(root)}")
+        for page in write_generated_pages(root):
+            print(f"wrote {page.relative_to(root)}")
         return 0
     if args.command == "sync-setup":
         url = repository_url(root)

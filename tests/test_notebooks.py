@@ -6,7 +6,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from d2lhelpers.pipeline import RESULTS_PAGE, check_notebook, notebooks_under, repository_url, results_page
+from d2lhelpers.pipeline import (
+    GLOSSARY_PAGE, RESULTS_PAGE, check_notebook, glossary_page, key_terms, notebooks_under,
+    repository_url, results_page,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = notebooks_under(None, ROOT)
@@ -45,6 +48,13 @@ def test_every_notebook_is_in_the_table_of_contents():
         assert any((ROOT / entry).with_suffix(s).is_file() for s in (".ipynb", ".md")), f"{entry} missing"
 
 
-def test_results_page_is_generated_from_the_current_notebooks():
-    assert (ROOT / RESULTS_PAGE).read_text() == results_page(NOTEBOOKS, ROOT), (
-        "results.md is out of date: run `d2l-notebooks results`")
+@pytest.mark.parametrize("page, render", [(RESULTS_PAGE, results_page), (GLOSSARY_PAGE, glossary_page)])
+def test_generated_pages_are_up_to_date(page, render):
+    assert (ROOT / page).read_text() == render(NOTEBOOKS, ROOT), (
+        f"{page} is out of date: run `d2l-notebooks pages`")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_chapter_ends_with_key_terms(path):
+    import nbformat
+    assert key_terms(nbformat.read(path, as_version=4)), f"{path.name} has no '## Key terms' table"

@@ -181,4 +181,19 @@ def test_results_page_lists_records_and_d2l_reference(tmp_path):
     page = pipeline.results_page([renamed], tmp_path)
     assert "| [Softmax (软)](chapters/06_softmax_regression.ipynb) | cpu | 12.5 | `test_acc` = 0.8412 | `test_acc` = 0.83 |" in page
     assert "Machines: x86_64, 2 CPUs." in page
-    assert pipeline.write_results_page(tmp_path).read_text() == page
+    results, _ = pipeline.write_generated_pages(tmp_path)
+    assert results.read_text() == page
+
+
+def test_glossary_gathers_key_terms_of_every_chapter(tmp_path):
+    terms = "## Key terms\n\n| 中文 | English |\n|---|---|\n| 张量 | tensor |\n| 广播机制 | broadcasting |\n"
+    first = make_project(tmp_path, [new_markdown_cell("# One"), new_markdown_cell(terms)])
+    second = first.with_name("02_two.ipynb")
+    nbformat.write(new_notebook(cells=[new_markdown_cell(terms.replace("| 广播机制 | broadcasting |\n", ""))]), second)
+    first = first.rename(first.with_name("01_one.ipynb"))
+    assert pipeline.key_terms(nbformat.read(first, as_version=4)) == [("张量", "tensor"), ("广播机制", "broadcasting")]
+    page = pipeline.glossary_page([first, second], tmp_path)
+    assert "| 张量 | tensor | [1](chapters/01_one.ipynb), [2](chapters/02_two.ipynb) |" in page
+    assert "| 广播机制 | broadcasting | [1](chapters/01_one.ipynb) |" in page
+    assert "| 深度学习 | deep learning | introduction |" in page
+    assert pipeline.key_terms(new_notebook(cells=[new_markdown_cell("# no terms")])) == []

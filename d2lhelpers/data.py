@@ -244,22 +244,25 @@ def fashion_mnist_batches(
     return train, test
 
 
-def polynomial_features(x: torch.Tensor, degree: int) -> torch.Tensor:
-    """Columns ``x^i / i!`` for ``i = 0 .. degree - 1`` (d2l's polynomial regression).
+def polynomial_features(x: torch.Tensor, num_features: int) -> torch.Tensor:
+    """Columns ``x^i / i!`` for ``i = 0 .. num_features - 1`` (d2l's polynomial regression).
 
-    Dividing by ``i!`` keeps high powers from producing huge values and gradients.
+    ``num_features`` counts the constant column, so the highest power is
+    ``num_features - 1`` (d2l's ``max_degree = 20`` means 20 features, up to
+    ``x^19``). Dividing by ``i!`` keeps high powers from producing huge values
+    and gradients.
 
     Returns:
-        A float tensor of shape ``(len(x), degree)``.
+        A float tensor of shape ``(len(x), num_features)``.
     """
     x = torch.as_tensor(x, dtype=torch.float32)
     if x.ndim == 2 and x.shape[1] == 1:
         x = x[:, 0]
     if x.ndim != 1:
         raise ValueError(f"x must be a vector of shape (n,) or (n, 1), got {tuple(x.shape)}.")
-    if isinstance(degree, bool) or not isinstance(degree, int) or degree < 1:
-        raise ValueError(f"degree (the number of features) must be a positive int, got {degree!r}.")
-    powers = torch.arange(degree, dtype=torch.float32)
+    if isinstance(num_features, bool) or not isinstance(num_features, int) or num_features < 1:
+        raise ValueError(f"num_features must be a positive int, got {num_features!r}.")
+    powers = torch.arange(num_features, dtype=torch.float32)
     return x.unsqueeze(1) ** powers / torch.exp(torch.lgamma(powers + 1))
 
 

@@ -24,10 +24,16 @@ BOOK_RC = {
 
 
 def new_figure(nrows: int = 1, ncols: int = 1, *, size: tuple[float, float] = (5.0, 3.5),
+               sharex: bool | str = False, sharey: bool | str = False,
                **subplot_kw: object) -> tuple[Figure, object]:
-    """A figure with an opaque white background and its axes (like ``plt.subplots``)."""
+    """A figure with an opaque white background and its axes (like ``plt.subplots``).
+
+    ``sharex`` / ``sharey`` share axes as in ``plt.subplots``; other keywords
+    (``projection="3d"``, ``aspect="equal"``...) go to every subplot.
+    """
     figure = Figure(figsize=size, facecolor="white", layout="constrained")
-    axes = figure.subplots(nrows, ncols, squeeze=True, subplot_kw=subplot_kw or None)
+    axes = figure.subplots(nrows, ncols, sharex=sharex, sharey=sharey, squeeze=True,
+                           subplot_kw=subplot_kw or None)
     return figure, axes
 
 

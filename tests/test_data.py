@@ -263,7 +263,7 @@ def test_polynomial_features_are_scaled_powers():
 
 
 @pytest.mark.parametrize("x, degree, match", [
-    (torch.ones(2, 2), 3, "vector"), (torch.ones(3), 0, "positive int"), (torch.ones(3), 2.0, "positive int"),
+    (torch.ones(2, 2), 3, "vector"), (torch.ones(3), 0, "num_features"), (torch.ones(3), 2.0, "num_features"),
 ])
 def test_polynomial_features_bad_inputs(x, degree, match):
     with pytest.raises(ValueError, match=match):

@@ -15,6 +15,13 @@ def test_new_figure_has_an_opaque_white_background():
     assert len(axes) == 2
 
 
+def test_new_figure_shares_axes_and_passes_subplot_options():
+    figure, axes = new_figure(1, 2, sharey=True, aspect="equal")
+    axes[0].set_ylim(0, 5)
+    assert axes[1].get_ylim() == (0, 5)
+    assert axes[0].get_aspect() == 1.0
+
+
 @pytest.mark.parametrize("shape", [(4, 8, 8), (4, 1, 8, 8), (4, 3, 8, 8), (4, 8, 8, 3)])
 def test_show_images_accepts_common_layouts(shape):
     figure = show_images(torch.rand(shape), 2, 2, titles=list("abcd"))

@@ -6,3 +6,8 @@ import os
 os.environ.setdefault("D2L_PROFILE", "smoke")
 os.environ.setdefault("TQDM_DISABLE", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+# `pytest -n 2` runs two notebook kernels at once on a 2-core machine: one thread
+# each, or PyTorch's two threads per kernel fight over the cores.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.setdefault("OMP_NUM_THREADS", "1")

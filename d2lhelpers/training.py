@@ -128,7 +128,10 @@ def fit(
         curve = LiveCurve("epoch", series, title=title, xlim=(0.5, epochs + 0.5))
     steps_per_epoch = len(train_batches) if hasattr(train_batches, "__len__") else None
     total = steps_per_epoch * epochs if steps_per_epoch is not None else None
-    with tqdm(total=total, disable=not progress, unit="batch", leave=False) as bar:
+    # Pass `disable` only to turn the bar off: tqdm reads TQDM_DISABLE=1 (set by the
+    # notebook pipeline and the tests) only for arguments that are not given.
+    bar_options = {} if progress else {"disable": True}
+    with tqdm(total=total, unit="batch", leave=False, **bar_options) as bar:
         for epoch in range(1, epochs + 1):
             started = time.perf_counter()
             model.train()

@@ -118,3 +118,28 @@ def test_fit_rejects_a_frozen_model():
 
 def test_model_device_without_parameters_is_cpu():
     assert model_device(nn.ReLU()) == torch.device("cpu")
+
+
+def test_progress_bar_obeys_tqdm_disable(capsys):
+    """The pipeline and pytest hide the bar with TQDM_DISABLE=1; fit must not override it."""
+    import os
+    assert os.environ.get("TQDM_DISABLE") == "1", "conftest.py sets it before tqdm is imported"
+    model = nn.Linear(2, 2)
+    fit(model, _blobs(), nn.CrossEntropyLoss(), torch.optim.SGD(model.parameters(), lr=0.1), 1, plot=False)
+    assert "batch" not in capsys.readouterr().err
+
+
+def test_progress_bar_is_shown_by_default(tmp_path):
+    import subprocess
+    import sys
+    script = (
+        "import torch\nfrom torch import nn\nfrom d2lhelpers import fit\n"
+        "X, y = torch.randn(40, 2), torch.arange(40) % 2\n"
+        "batches = [(X[i:i + 10], y[i:i + 10]) for i in range(0, 40, 10)]\n"
+        "m = nn.Linear(2, 2)\n"
+        "fit(m, batches, nn.CrossEntropyLoss(), torch.optim.SGD(m.parameters(), lr=0.1), 1, plot=False)\n"
+    )
+    env = {k: v for k, v in __import__("os").environ.items() if k != "TQDM_DISABLE"}
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "4/4" in result.stderr

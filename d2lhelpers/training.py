@@ -7,6 +7,7 @@ the optimizer step and the evaluation pass are all inside the measured time.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -114,7 +115,8 @@ def fit(
     device of its parameters. ``loss_fn`` must return the mean loss of a batch
     (a scalar), as ``nn.CrossEntropyLoss()`` does by default. Shows a
     ``tqdm.auto`` progress bar and a :class:`LiveCurve` (set ``progress`` /
-    ``plot`` to ``False`` to turn them off; ``TQDM_DISABLE=1`` also hides the bar).
+    ``plot`` to ``False`` to turn them off; ``$TQDM_DISABLE=1`` also hides the bar,
+    which is how published notebooks avoid a frozen progress widget).
     """
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be a positive int, got {epochs!r}.")
@@ -128,10 +130,10 @@ def fit(
         curve = LiveCurve("epoch", series, title=title, xlim=(0.5, epochs + 0.5))
     steps_per_epoch = len(train_batches) if hasattr(train_batches, "__len__") else None
     total = steps_per_epoch * epochs if steps_per_epoch is not None else None
-    # Pass `disable` only to turn the bar off: tqdm reads TQDM_DISABLE=1 (set by the
-    # notebook pipeline and the tests) only for arguments that are not given.
-    bar_options = {} if progress else {"disable": True}
-    with tqdm(total=total, unit="batch", leave=False, **bar_options) as bar:
+    # TQDM_DISABLE=1 (set by the notebook pipeline and by pytest) hides the bar: read it
+    # here, because tqdm's notebook bar overrides the variable with its own default.
+    hidden = not progress or os.environ.get("TQDM_DISABLE", "").strip().lower() in ("1", "true", "yes")
+    with tqdm(total=total, unit="batch", leave=False, disable=hidden) as bar:
         for epoch in range(1, epochs + 1):
             started = time.perf_counter()
             model.train()

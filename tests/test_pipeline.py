@@ -137,6 +137,9 @@ def test_execute_writes_outputs_profile_and_records(tmp_path, monkeypatch):
         new_code_cell("import d2lhelpers\nd2lhelpers.record(answer=42, ratio=0.5)"),
         new_code_cell("raise TypeError('shown')", metadata={"tags": ["raises-exception"]}),
         new_code_cell("d2lhelpers.setup_notebook()\nfig, ax = d2lhelpers.new_figure()\nax.plot([1, 2])\nfig"),
+        new_code_cell("import torch\nfrom torch import nn\nm = nn.Linear(2, 2)\n"
+                      "batches = [(torch.randn(8, 2), torch.arange(8) % 2)]\n"
+                      "h = d2lhelpers.fit(m, batches, nn.CrossEntropyLoss(), torch.optim.SGD(m.parameters(), lr=0.1), 2)"),
     ])
     monkeypatch.setenv("D2L_PROFILE", "smoke")
     meta = execute_notebook(path, profile="cpu", timeout=120)
@@ -146,6 +149,10 @@ def test_execute_writes_outputs_profile_and_records(tmp_path, monkeypatch):
     assert meta["records"] == {"answer": 42.0, "ratio": 0.5}
     figure_outputs = [o for o in notebook.cells[3].outputs if o.output_type == "execute_result"]
     assert "image/png" in figure_outputs[0].data, "a new_figure() figure must publish as an image"
+    fit_outputs = notebook.cells[4].outputs
+    assert not any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in fit_outputs), (
+        "fit must not leave a (frozen) progress-bar widget in published outputs")
+    assert any("image/png" in o.get("data", {}) for o in fit_outputs), "the live curve's last state is published"
     assert meta["profile"] == "cpu" and meta["code_sha256"] == code_sha256(notebook)
     assert meta["wall_time_s"] > 0
     assert check_notebook(path) == []

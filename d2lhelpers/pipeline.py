@@ -274,12 +274,25 @@ def results_page(paths: list[Path], root: Path) -> str:
 
 
 def key_terms(notebook: Any) -> list[tuple[str, str]]:
-    """The (Chinese, English) rows of a notebook's ``## Key terms`` table."""
+    """The (Chinese, English) rows of the table under a notebook's ``## Key terms`` heading.
+
+    The heading may start a markdown cell or stand inside one (after the summary,
+    say); the table is the run of ``|`` lines that follows it.
+    """
     for cell in notebook.cells:
-        if cell.cell_type == "markdown" and cell.source.lstrip().startswith(KEY_TERMS_HEADING):
-            rows = [line.strip().strip("|").split("|") for line in cell.source.splitlines()
-                    if line.strip().startswith("|")]
-            return [(zh.strip(), en.strip()) for zh, en, *_ in rows[2:] if zh.strip()]
+        if cell.cell_type != "markdown":
+            continue
+        lines = cell.source.splitlines()
+        starts = [i for i, line in enumerate(lines) if line.strip().startswith(KEY_TERMS_HEADING)]
+        if not starts:
+            continue
+        table: list[list[str]] = []
+        for line in lines[starts[0] + 1:]:
+            if line.strip().startswith("|"):
+                table.append(line.strip().strip("|").split("|"))
+            elif table or line.startswith("#"):
+                break
+        return [(zh.strip(), en.strip()) for zh, en, *_ in table[2:] if zh.strip()]
     return []
 
 

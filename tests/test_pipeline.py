@@ -204,3 +204,5 @@ def test_glossary_gathers_key_terms_of_every_chapter(tmp_path):
     assert "| 广播机制 | broadcasting | [1](chapters/01_one.ipynb) |" in page
     assert "| 深度学习 | deep learning | introduction |" in page
     assert pipeline.key_terms(new_notebook(cells=[new_markdown_cell("# no terms")])) == []
+    inside = new_markdown_cell("## Summary\n\n- a point\n\n" + terms + "\nThe end.\n")
+    assert pipeline.key_terms(new_notebook(cells=[inside])) == [("张量", "tensor"), ("广播机制", "broadcasting")]

@@ -257,9 +257,11 @@ def results_page(paths: list[Path], root: Path) -> str:
         "| chapter | profile | wall time (s) | measured | d2l |",
         "|---|---|---|---|---|",
     ]
+    machines: set[str] = set()
     for path in paths:
         notebook = nbformat.read(path, as_version=4)
         meta = notebook.metadata.get("d2l", {})
+        machines.add(meta.get("machine", ""))
         reference = D2L_REFERENCE.get(path.stem, {})
         records = meta.get("records", {})
         measured = "<br>".join(f"`{k}` = {v:.4g}" for k, v in sorted(records.items())) or "-"
@@ -267,9 +269,8 @@ def results_page(paths: list[Path], root: Path) -> str:
         link = path.relative_to(root).as_posix()
         lines.append(f"| [{_title(notebook, path.stem)}]({link}) | {meta.get('profile', 'not executed')} "
                      f"| {meta.get('wall_time_s', '-')} | {measured} | {d2l} |")
-    machines = sorted({nbformat.read(p, as_version=4).metadata.get("d2l", {}).get("machine", "")
-                       for p in paths} - {""})
-    lines += ["", "Machines: " + "; ".join(machines) + "." if machines else ""]
+    machines.discard("")
+    lines += ["", "Machines: " + "; ".join(sorted(machines)) + "." if machines else ""]
     return "\n".join(lines).rstrip() + "\n"
 
 

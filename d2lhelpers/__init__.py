@@ -1,6 +1,7 @@
 """Helpers for the Interactive Deep Learning Notes.
 
-Modules by concern: :mod:`~d2lhelpers.profiles`, :mod:`~d2lhelpers.data`,
+Modules by concern: :mod:`~d2lhelpers.profiles`, :mod:`~d2lhelpers.datasets`,
+:mod:`~d2lhelpers.batches`, :mod:`~d2lhelpers.synthetic`,
 :mod:`~d2lhelpers.training`, :mod:`~d2lhelpers.plotting`,
 :mod:`~d2lhelpers.devices`, :mod:`~d2lhelpers.widgets`,
 :mod:`~d2lhelpers.reproducibility`, :mod:`~d2lhelpers.record`,
@@ -13,21 +14,17 @@ beyond importing PyTorch.
 
 __version__ = "0.1.0"
 
-from .data import (  # noqa: E402
+from .datasets import (  # noqa: E402
     FASHION_MNIST_CLASSES,
     DatasetCorruptError,
     DatasetNotFoundError,
-    ImageBatches,
-    d2l_fashion_mnist_loader,
     data_dir,
-    fashion_mnist_batches,
     fashion_mnist_labels,
     load_fashion_mnist,
-    polynomial_features,
-    random_subset,
-    synthetic_regression_data,
 )
-from .baseline import Accumulator, train_ch6_style  # noqa: E402
+from .batches import ImageBatches, fashion_mnist_batches, random_subset  # noqa: E402
+from .synthetic import polynomial_features, synthetic_regression_data  # noqa: E402
+from .baseline import Accumulator, d2l_fashion_mnist_loader, train_ch6_style  # noqa: E402
 from .devices import all_devices, best_device, device_of  # noqa: E402
 from .models import init_xavier, lenet  # noqa: E402
 from .notebook import VersionMismatchError, check_version, setup_notebook  # noqa: E402

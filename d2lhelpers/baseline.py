@@ -14,11 +14,14 @@ after every epoch. Two differences, both so that the comparison is fair:
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterable
 
 import torch
 from torch import nn
+
+from .datasets import open_fashion_mnist
 
 
 class Accumulator:
@@ -96,3 +99,27 @@ def train_ch6_style(net: nn.Module, train_iter: Iterable, test_iter: Iterable, n
         "d2l_examples_per_s": examples / step_seconds,
         "wall_seconds": wall,
     }
+
+
+def d2l_fashion_mnist_loader(
+    train: bool,
+    batch_size: int,
+    *,
+    num_workers: int = 4,
+    resize: int | None = None,
+    root: str | os.PathLike[str] | None = None,
+):
+    """The loader d2l builds, for comparisons: torchvision dataset, PIL, ``ToTensor``, workers.
+
+    Every image goes through PIL and ``transforms.ToTensor()`` in ``num_workers``
+    processes, every epoch (d2l's ``load_data_fashion_mnist``). The helpers of
+    this course use :class:`~d2lhelpers.batches.ImageBatches` instead; this
+    exists to measure the difference.
+    """
+    from torch.utils.data import DataLoader
+    from torchvision import transforms
+
+    steps = ([transforms.Resize(resize)] if resize else []) + [transforms.ToTensor()]
+    dataset = open_fashion_mnist(train, root, True, transforms.Compose(steps))
+    return DataLoader(dataset, batch_size, shuffle=train, num_workers=num_workers)
+

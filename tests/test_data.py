@@ -6,7 +6,7 @@ import pytest
 import torch
 from torchvision.datasets import FashionMNIST
 
-from d2lhelpers.data import FASHION_MNIST_FILES
+from d2lhelpers.datasets import FASHION_MNIST_FILES
 from d2lhelpers import (
     DatasetCorruptError, DatasetNotFoundError, ImageBatches, d2l_fashion_mnist_loader, data_dir,
     fashion_mnist_batches, fashion_mnist_labels, load_fashion_mnist, polynomial_features,

@@ -28,7 +28,7 @@ def test_there_are_chapters():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_committed_outputs_are_fresh_and_clean(path):
-    problems = check_notebook(path, repository_url(ROOT))
+    problems = check_notebook(path, ROOT)
     assert not problems, "\n".join(problems)
 
 

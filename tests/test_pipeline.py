@@ -8,15 +8,19 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from d2lhelpers import pipeline
 from d2lhelpers.pipeline import (
-    check_notebook, code_sha256, execute_notebook, notebooks_under, project_root,
-    repository_url, setup_cell_source, sync_setup_cell,
+    ProjectError, build_record, canonical_setup_source, check_notebook, code_sha256,
+    execute_notebook, notebooks_under, project_root, repository_url, setup_cell_source,
+    sync_setup_cell,
 )
+from d2lhelpers.pipeline.project import installed_versions
 
 URL = "https://example.org/course/repo"
+REPO = Path(__file__).resolve().parents[1]
 
 
 def make_project(tmp_path: Path, cells: list) -> Path:
-    (tmp_path / "_config.yml").write_text(f"title: t\nrepository:\n  url: {URL}/\n")
+    (tmp_path / "_config.yml").write_text(f"title: t\nrepository:\n  url: {URL}/\n  branch: main\n")
+    (tmp_path / "requirements.txt").write_text((REPO / "requirements.txt").read_text())
     (tmp_path / "chapters").mkdir()
     notebook = new_notebook(cells=cells)
     notebook.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -25,12 +29,16 @@ def make_project(tmp_path: Path, cells: list) -> Path:
     return path
 
 
-def executed_notebook(path: Path, **meta) -> None:
+def executed_notebook(path: Path, profile: str = "cpu", records: dict | None = None,
+                      wall_time_s: float = 1.0, machine: str = "test machine") -> None:
     """Mark a notebook as executed by the pipeline, with every code cell run."""
+    import d2lhelpers
     notebook = nbformat.read(path, as_version=4)
     for i, cell in enumerate(c for c in notebook.cells if c.cell_type == "code"):
         cell.execution_count = i + 1
-    notebook.metadata["d2l"] = {"profile": "cpu", "code_sha256": code_sha256(notebook), **meta}
+    notebook.metadata["d2l"] = build_record(
+        notebook, profile=profile, records=records or {}, wall_time_s=wall_time_s, machine=machine,
+        versions={"d2lhelpers": d2lhelpers.__version__, **installed_versions()})
     nbformat.write(notebook, path)
 
 
@@ -50,8 +58,8 @@ def test_repository_url_and_setup_cell(tmp_path):
     make_project(tmp_path, [])
     assert project_root(tmp_path / "chapters") == tmp_path
     assert repository_url(tmp_path) == URL
-    source = setup_cell_source(URL, "9.9.9")
-    assert f"\"git+{URL}@v9.9.9\"" in source
+    source = setup_cell_source(URL, "main", "9.9.9")
+    assert f"\"git+{URL}@main\"" in source, "Colab installs the helpers from the branch it opened"
     assert 'd2l.check_version("9.9.9")' in source and "google.colab" in source
 
 
@@ -65,20 +73,22 @@ def test_project_root_and_url_errors(tmp_path):
 
 def test_sync_setup_inserts_then_replaces(tmp_path):
     path = make_project(tmp_path, [new_markdown_cell("# Title")])
-    assert sync_setup_cell(path, URL) is True
+    source = canonical_setup_source(tmp_path)
+    assert sync_setup_cell(path, source) is True
     notebook = nbformat.read(path, as_version=4)
-    assert notebook.cells[0].source == setup_cell_source(URL)
+    assert notebook.cells[0].source == setup_cell_source(URL, "main")
     assert notebook.cells[0].metadata.tags == ["hide-cell"]
-    assert sync_setup_cell(path, URL) is False
-    assert sync_setup_cell(path, URL + "-moved") is True
+    assert sync_setup_cell(path, source) is False
+    assert sync_setup_cell(path, setup_cell_source(URL + "-moved")) is True
     assert len(nbformat.read(path, as_version=4).cells) == 2
 
 
 def test_check_accepts_a_good_notebook(tmp_path):
-    path = make_project(tmp_path, [new_code_cell(setup_cell_source(URL), metadata={"tags": ["hide-cell"]}),
-                                   new_code_cell("print(1)")])
+    setup = new_code_cell(setup_cell_source(URL), metadata={"tags": ["hide-cell"]})
+    setup.outputs = [new_output("stream", name="stdout", text="profile cpu | device cpu\n")]
+    path = make_project(tmp_path, [setup, new_code_cell("print(1)")])
     executed_notebook(path)
-    assert check_notebook(path, URL) == []
+    assert check_notebook(path, tmp_path) == []
 
 
 def test_check_catches_edited_code(tmp_path):
@@ -102,7 +112,8 @@ def test_check_catches_unexecuted_and_smoke_notebooks(tmp_path):
 
 
 def test_check_catches_errors_tracebacks_and_warnings(tmp_path):
-    cells = [new_code_cell("1/0"), new_code_cell("warn()"), new_code_cell("boom()", metadata={"tags": ["raises-exception"]})]
+    cells = [new_code_cell("1/0"), new_code_cell("warn()"),
+             new_code_cell("boom()", metadata={"tags": ["raises-exception"], "d2l": {"raises": "TypeError"}})]
     cells[0].outputs = [new_output("error", ename="ZeroDivisionError", evalue="division by zero", traceback=[])]
     cells[1].outputs = [new_output("stream", name="stderr", text="x.py:1: UserWarning: careful\n")]
     cells[2].outputs = [new_output("error", ename="TypeError", evalue="expected", traceback=[])]
@@ -118,7 +129,7 @@ def test_check_catches_a_wrong_setup_cell(tmp_path):
     path = make_project(tmp_path, [new_code_cell(setup_cell_source("https://elsewhere.org/x"),
                                                  metadata={"tags": ["hide-cell"]})])
     executed_notebook(path)
-    assert any("canonical setup cell" in p for p in check_notebook(path, URL))
+    assert any("canonical setup cell" in p for p in check_notebook(path, tmp_path))
 
 
 def test_notebooks_under(tmp_path):
@@ -135,7 +146,8 @@ def test_execute_writes_outputs_profile_and_records(tmp_path, monkeypatch):
     path = make_project(tmp_path, [
         new_code_cell("import os\nprint(os.environ['D2L_PROFILE'])"),
         new_code_cell("import d2lhelpers\nd2lhelpers.record(answer=42, ratio=0.5)"),
-        new_code_cell("raise TypeError('shown')", metadata={"tags": ["raises-exception"]}),
+        new_code_cell("raise TypeError('shown')",
+                      metadata={"tags": ["raises-exception"], "d2l": {"raises": "TypeError"}}),
         new_code_cell("d2lhelpers.setup_notebook()\nfig, ax = d2lhelpers.new_figure()\nax.plot([1, 2])\nfig"),
         new_code_cell("import torch\nfrom torch import nn\nm = nn.Linear(2, 2)\n"
                       "batches = [(torch.randn(8, 2), torch.arange(8) % 2)]\n"
@@ -155,6 +167,7 @@ def test_execute_writes_outputs_profile_and_records(tmp_path, monkeypatch):
     assert any("image/png" in o.get("data", {}) for o in fit_outputs), "the live curve's last state is published"
     assert meta["profile"] == "cpu" and meta["code_sha256"] == code_sha256(notebook)
     assert meta["wall_time_s"] > 0
+    assert "d2lhelpers.training.fit" in meta["helpers"] and "d2lhelpers.record.record" in meta["helpers"]
     assert check_notebook(path) == []
     import os
     assert os.environ["D2L_PROFILE"] == "smoke", "the caller's environment is restored"
@@ -182,7 +195,7 @@ def test_command_line(tmp_path, monkeypatch, capsys):
 
 def test_results_page_lists_records_and_d2l_reference(tmp_path):
     path = make_project(tmp_path, [new_markdown_cell("# Softmax (软)"), new_code_cell("x = 1")])
-    executed_notebook(path, records={"test_acc": 0.8412}, wall_time_s=12.5, machine="x86_64, 2 CPUs")
+    executed_notebook(path, wall_time_s=12.5, machine="x86_64, 2 CPUs", records={"test_acc": 0.8412})
     renamed = path.with_name("06_softmax_regression.ipynb")
     path.rename(renamed)
     page = pipeline.results_page([renamed], tmp_path)

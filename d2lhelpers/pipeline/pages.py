@@ -1,0 +1,113 @@
+"""The pages generated from the notebooks: results (recorded numbers beside d2l's) and glossary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .project import course_data, notebooks_under
+
+RESULTS_PAGE = "results.md"
+GLOSSARY_PAGE = "glossary.md"
+KEY_TERMS_HEADING = "## Key terms"
+
+
+def _title(notebook: Any, fallback: str) -> str:
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return fallback
+
+
+def results_page(paths: list[Path], root: Path) -> str:
+    """The results page: every chapter's recorded numbers and time, beside d2l's."""
+    import nbformat
+
+    lines = [
+        "# Results (结果)",
+        "",
+        "Every number on this page was measured by a chapter notebook and recorded in its",
+        "metadata when `d2l-notebooks execute` ran it; this page is generated from those",
+        "records (`d2l-notebooks pages`), and a test fails when it is out of date. The",
+        "d2l column gives what the executed *Dive into Deep Learning* notebooks report",
+        "(V100 GPU, unseeded), where the chapter repeats one of its experiments.",
+        "",
+        "| chapter | profile | wall time (s) | measured | d2l |",
+        "|---|---|---|---|---|",
+    ]
+    machines: set[str] = set()
+    for path in paths:
+        notebook = nbformat.read(path, as_version=4)
+        meta = notebook.metadata.get("d2l", {})
+        machines.add(meta.get("machine", ""))
+        reference = course_data()["d2l_reference"].get(path.stem, {})
+        records = meta.get("records", {})
+        measured = "<br>".join(f"`{k}` = {v:.4g}" for k, v in sorted(records.items())) or "-"
+        d2l = "<br>".join(f"`{k}` = {v}" for k, v in reference.items()) or "-"
+        link = path.relative_to(root).as_posix()
+        lines.append(f"| [{_title(notebook, path.stem)}]({link}) | {meta.get('profile', 'not executed')} "
+                     f"| {meta.get('wall_time_s', '-')} | {measured} | {d2l} |")
+    machines.discard("")
+    lines += ["", "Machines: " + "; ".join(sorted(machines)) + "." if machines else ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def key_terms(notebook: Any) -> list[tuple[str, str]]:
+    """The (Chinese, English) rows of the table under a notebook's ``## Key terms`` heading.
+
+    The heading may start a markdown cell or stand inside one (after the summary,
+    say); the table is the run of ``|`` lines that follows it.
+    """
+    for cell in notebook.cells:
+        if cell.cell_type != "markdown":
+            continue
+        lines = cell.source.splitlines()
+        starts = [i for i, line in enumerate(lines) if line.strip().startswith(KEY_TERMS_HEADING)]
+        if not starts:
+            continue
+        table: list[list[str]] = []
+        for line in lines[starts[0] + 1:]:
+            if line.strip().startswith("|"):
+                table.append(line.strip().strip("|").split("|"))
+            elif table or line.startswith("#"):
+                break
+        return [(zh.strip(), en.strip()) for zh, en, *_ in table[2:] if zh.strip()]
+    return []
+
+
+def glossary_page(paths: list[Path], root: Path) -> str:
+    """The glossary: every chapter's key terms, zh beside en, with the chapters using them."""
+    import nbformat
+
+    entries: dict[tuple[str, str], list[str]] = {
+        tuple(pair): ["introduction"] for pair in course_data()["intro_terms"]}
+    for path in paths:
+        notebook = nbformat.read(path, as_version=4)
+        link = f"[{path.stem.split('_')[0].lstrip('0')}]({path.relative_to(root).as_posix()})"
+        for pair in key_terms(notebook):
+            entries.setdefault(pair, []).append(link)
+    lines = [
+        "# Glossary (术语表)",
+        "",
+        "The Chinese terms of the notes and the English ones used in this book, gathered",
+        "from the *Key terms* table at the end of each chapter (`d2l-notebooks pages`",
+        "regenerates this page), in the order the chapters introduce them.",
+        "",
+        "| 中文 | English | chapters |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {zh} | {en} | {', '.join(where)} |" for (zh, en), where in entries.items()]
+    return "\n".join(lines) + "\n"
+
+
+def write_generated_pages(root: Path) -> list[Path]:
+    """Regenerate ``results.md`` and ``glossary.md`` from the chapter notebooks."""
+    paths = notebooks_under(None, root)
+    written = []
+    for name, render in ((RESULTS_PAGE, results_page), (GLOSSARY_PAGE, glossary_page)):
+        target = root / name
+        target.write_text(render(paths, root))
+        written.append(target)
+    return written

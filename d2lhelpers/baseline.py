@@ -10,10 +10,14 @@ after every epoch. Two differences, both so that the comparison is fair:
 * it reports, next to d2l's own figure, the wall-clock examples per second of
   the whole call. d2l's timer runs only around the training step, so its
   "examples/sec" leaves out loading the data and evaluating.
+
+``compare_training_loops`` measures the course's loop against it on LeNet
+(the LeNet chapter and ``benchmarks/lenet_throughput.py`` both call it).
 """
 
 from __future__ import annotations
 
+import copy
 import os
 import time
 from collections.abc import Iterable
@@ -21,7 +25,12 @@ from collections.abc import Iterable
 import torch
 from torch import nn
 
+from .batches import fashion_mnist_batches
 from .datasets import open_fashion_mnist
+from .models import init_xavier, lenet
+from .reproducibility import seed_everything
+from .training import fit
+from .validation import Integer, Real, check
 
 
 class Accumulator:
@@ -123,3 +132,85 @@ def d2l_fashion_mnist_loader(
     dataset = open_fashion_mnist(train, root, True, transforms.Compose(steps))
     return DataLoader(dataset, batch_size, shuffle=train, num_workers=num_workers)
 
+
+def compare_training_loops(
+    epochs: int,
+    batch_size: int = 256,
+    lr: float = 0.9,
+    num_workers: int = 4,
+    train_subset: int | None = None,
+    seed: int = 0,
+    *,
+    test_subset: int | None = None,
+    root: str | os.PathLike[str] | None = None,
+) -> dict[str, dict[str, float]]:
+    """Train the same initial LeNet twice, with each loop, on Fashion-MNIST, and measure both.
+
+    One Xavier-initialized ``lenet()`` (seeded with ``seed``) is copied twice:
+    one copy trains with :func:`~d2lhelpers.training.fit` on in-memory
+    :func:`~d2lhelpers.batches.fashion_mnist_batches`, the other with
+    :func:`train_ch6_style` on :func:`d2l_fashion_mnist_loader` (PIL,
+    ``ToTensor``, ``num_workers`` processes); plain SGD at ``lr``, one after
+    the other, in this process. Each is timed by the wall clock around the
+    whole of its training (the "ours" time includes reading the files into
+    memory). ``train_subset`` / ``test_subset`` take the same seeded random
+    subset for both loops; ``root`` is the data root (``$D2L_DATA_DIR`` by default).
+
+    Returns:
+        ``{"ours": {...}, "baseline": {...}}``. Both have ``examples_per_s``
+        (training examples over wall-clock seconds), ``test_acc`` and
+        ``seconds``; "ours" adds ``fit_examples_per_s`` (what ``fit`` reports),
+        "baseline" ``d2l_reported_examples_per_s`` (what d2l's timer reports).
+
+    Raises:
+        ParameterError: for an ``epochs``, ``batch_size``, ``num_workers``, subset
+            or ``lr`` out of range.
+    """
+    epochs = check("epochs", epochs, Integer(low=1))
+    batch_size = check("batch_size", batch_size, Integer(low=1))
+    lr = check("lr", lr, Real(low=0, low_open=True))
+    num_workers = check("num_workers", num_workers, Integer(low=0), fix="0 loads the data in this process.")
+    train_subset = check("train_subset", train_subset, (Integer(low=1), None), fix="None trains on all of it.")
+    test_subset = check("test_subset", test_subset, (Integer(low=1), None), fix="None tests on all of it.")
+
+    seed_everything(seed)
+    initial = lenet()
+    initial.apply(init_xavier)  # d2l's initialization, done once, for both loops
+
+    # The course's loop: data held in memory as uint8 tensors, batches by indexing.
+    ours = copy.deepcopy(initial)
+    started = time.perf_counter()
+    train_batches, test_batches = fashion_mnist_batches(batch_size, train_subset=train_subset,
+                                                        test_subset=test_subset, seed=seed, root=root)
+    history = fit(ours, train_batches, nn.CrossEntropyLoss(), torch.optim.SGD(ours.parameters(), lr=lr),
+                  epochs, test_batches=test_batches, progress=False, plot=False)
+    ours_wall = time.perf_counter() - started  # includes reading the files into memory
+
+    # d2l's loop: torchvision DataLoader (PIL + ToTensor, worker processes), Accumulator.
+    baseline = copy.deepcopy(initial)
+    train_iter = d2l_fashion_mnist_loader(True, batch_size, num_workers=num_workers, root=root)
+    test_iter = d2l_fashion_mnist_loader(False, batch_size, num_workers=num_workers, root=root)
+    train_iter = _subset_loader(train_iter, train_subset, seed, shuffle=True)
+    test_iter = _subset_loader(test_iter, test_subset, seed, shuffle=False)
+    started = time.perf_counter()
+    measured = train_ch6_style(baseline, train_iter, test_iter, epochs, lr)
+    baseline_wall = time.perf_counter() - started
+
+    examples = sum(history.examples)
+    return {
+        "ours": {"examples_per_s": examples / ours_wall, "test_acc": history.test_acc[-1],
+                 "seconds": ours_wall, "fit_examples_per_s": history.examples_per_s},
+        "baseline": {"examples_per_s": examples / baseline_wall, "test_acc": measured["test_acc"],
+                     "seconds": baseline_wall, "d2l_reported_examples_per_s": measured["d2l_examples_per_s"]},
+    }
+
+
+def _subset_loader(loader, size: int | None, seed: int, shuffle: bool):
+    """The loader over the seeded random subset ``random_subset`` takes (all of it for ``None``)."""
+    if size is None:
+        return loader
+    from torch.utils.data import DataLoader, Subset
+
+    index = torch.randperm(len(loader.dataset), generator=torch.Generator().manual_seed(seed))[:size]
+    return DataLoader(Subset(loader.dataset, index.tolist()), loader.batch_size, shuffle=shuffle,
+                      num_workers=loader.num_workers)

@@ -7,10 +7,12 @@ split is then held in memory as two tensors (47 MB for the training images).
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import torch
+
+from .validation import Instance, Integer, check
 
 DATA_DIR_ENV = "D2L_DATA_DIR"
 
@@ -35,15 +37,31 @@ class DatasetCorruptError(RuntimeError):
 def data_dir() -> Path:
     """The data root: ``$D2L_DATA_DIR`` if set, else a user cache folder.
 
-    The layout under it is torchvision's (``FashionMNIST/raw/...``). The cache
+    The layout under it is torchvision's (``FashionMNIST/raw/...``). A relative
+    ``$D2L_DATA_DIR`` is resolved against the folder it was given in (the
+    shell's ``$PWD``, which a Jupyter kernel inherits even though it starts in
+    the notebook's folder), not against the kernel's working folder. The cache
     folder is ``$XDG_CACHE_HOME/d2l-notes`` (``~/.cache/d2l-notes`` by default).
     Nothing is created here; the folder is made when something is downloaded.
     """
     configured = os.environ.get(DATA_DIR_ENV, "").strip()
     if configured:
-        return Path(configured).expanduser().resolve()
+        path = Path(configured).expanduser()
+        if not path.is_absolute():
+            given_in = os.environ.get("PWD", "")
+            base = Path(given_in) if given_in and Path(given_in).is_absolute() and Path(given_in).is_dir() else Path.cwd()
+            path = base / path
+        return path.resolve()
     cache = os.environ.get("XDG_CACHE_HOME", "").strip() or Path.home() / ".cache"
     return Path(cache).expanduser() / "d2l-notes"
+
+
+def book_repository(path: Path) -> Path | None:
+    """The book's repository that ``path`` lies in (a folder with ``_config.yml`` and ``d2lhelpers/``)."""
+    for folder in [path, *path.parents]:
+        if (folder / "_config.yml").is_file() and (folder / "d2lhelpers").is_dir():
+            return folder
+    return None
 
 
 def load_fashion_mnist(
@@ -64,7 +82,14 @@ def load_fashion_mnist(
         DatasetNotFoundError: the files are missing and cannot be downloaded;
             the message says where to put them and how to set ``D2L_DATA_DIR``.
         DatasetCorruptError: a file exists but is truncated or not an IDX file.
+        ParameterError: ``train`` or ``download`` is not a bool, or ``root``
+            is not a path or ``None``.
     """
+    check("train", train, Instance(bool),
+          fix="Pass True for the 60,000 training images, False for the 10,000 test images.")
+    check("root", root, (Instance(str, os.PathLike, description="a path"), None),
+          fix="Pass the data root folder, or None for $D2L_DATA_DIR or the user cache.")
+    check("download", download, Instance(bool))
     dataset = open_fashion_mnist(train, root, download)
     return dataset.data, dataset.targets.long()
 
@@ -84,6 +109,12 @@ def open_fashion_mnist(train: bool, root: str | os.PathLike[str] | None, downloa
     missing = [path for path in needed if not path.is_file()]
     if missing and not download:
         raise DatasetNotFoundError(_not_found_message(raw_folder, missing, reason="download=False"))
+    repository = book_repository(root_path) if missing else None
+    if repository is not None:  # never write data into the book's repository
+        raise DatasetNotFoundError(_not_found_message(
+            raw_folder, missing, reason=f"the data root {root_path} lies inside the book's repository "
+            f"{repository}, where nothing is downloaded (a relative {DATA_DIR_ENV} resolved from the "
+            "wrong folder?); give an absolute path outside it"))
     try:
         dataset = FashionMNIST(str(root_path), train=train, download=bool(missing),
                                transform=transform)
@@ -122,7 +153,7 @@ def _not_found_message(raw_folder: Path, missing: Sequence[Path], reason: str) -
         "  * connect to the internet and run again: torchvision downloads it there;\n"
         f"  * copy the four uncompressed IDX files ({', '.join(FASHION_MNIST_FILES)}) into {raw_folder};\n"
         f"  * set {DATA_DIR_ENV} to a data root that already has FashionMNIST/raw/, "
-        f"for example `export {DATA_DIR_ENV}=../shared/data`."
+        f"for example `export {DATA_DIR_ENV}=\"$(cd ../shared/data && pwd)\"` from the book's folder."
     )
 
 
@@ -135,11 +166,18 @@ def _corrupt_message(raw_folder: Path, error: object) -> str:
 
 
 def fashion_mnist_labels(indices: Sequence[int] | torch.Tensor) -> list[str]:
-    """The text labels of Fashion-MNIST class indices (``0 -> 't-shirt'``)."""
-    values = indices.tolist() if isinstance(indices, torch.Tensor) else list(indices)
-    if isinstance(values, int):
+    """The text labels of Fashion-MNIST class indices (``0 -> 't-shirt'``).
+
+    ``indices`` is a sequence of integers (Python or NumPy), a tensor or an
+    array of them, or a single integer.
+
+    Raises:
+        ParameterError: an index that is not an integer in ``0..9``.
+    """
+    values = indices.tolist() if hasattr(indices, "tolist") else indices  # tensors, arrays, NumPy ints
+    if isinstance(values, (int, str)) or not isinstance(values, Iterable):
         values = [values]
-    bad = [v for v in values if not isinstance(v, int) or not 0 <= v < len(FASHION_MNIST_CLASSES)]
-    if bad:
-        raise ValueError(f"Fashion-MNIST class indices are integers in 0..9, got {bad[:5]}.")
-    return [FASHION_MNIST_CLASSES[v] for v in values]
+    index = Integer(low=0, high=len(FASHION_MNIST_CLASSES) - 1)
+    fix = "Pass class indices, such as the labels y of a batch or logits.argmax(dim=1)."
+    return [FASHION_MNIST_CLASSES[check(f"indices[{i}]", value, index, fix=fix)]
+            for i, value in enumerate(values)]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import torch
 
+from .validation import Integer, check
+
 
 def _mps_available() -> bool:
     backend = getattr(torch.backends, "mps", None)
@@ -28,9 +30,8 @@ def device_of(index: int) -> torch.device:
     """The ``index``-th accelerator if it exists, else the CPU (d2l's ``try_gpu(i)``).
 
     Raises:
-        ValueError: for a negative index.
+        ParameterError: for an index that is not an integer >= 0.
     """
-    if index < 0:
-        raise ValueError(f"A device index must be >= 0, got {index}.")
+    index = check("index", index, Integer(low=0), fix="Accelerators count from 0: device_of(0) is the first.")
     accelerators = all_devices()[:-1]
     return accelerators[index] if index < len(accelerators) else torch.device("cpu")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from torch import nn
 
+from .validation import Instance, Integer, Subclass, check
+
 
 def lenet(activation: type[nn.Module] = nn.Sigmoid, pool: type[nn.Module] = nn.AvgPool2d,
           num_classes: int = 10) -> nn.Sequential:
@@ -13,9 +15,17 @@ def lenet(activation: type[nn.Module] = nn.Sigmoid, pool: type[nn.Module] = nn.A
     -> pool 2 -> flatten -> 120 -> 84 -> ``num_classes``. d2l's defaults are
     sigmoid and average pooling; the modern variant swaps in ``nn.ReLU`` and
     ``nn.MaxPool2d``.
+
+    Raises:
+        ParameterError: ``activation`` or ``pool`` is not an ``nn.Module`` class
+            (``nn.ReLU()``, an instance, instead of ``nn.ReLU``), or
+            ``num_classes`` is not an integer >= 2.
     """
-    if num_classes < 2:
-        raise ValueError(f"num_classes must be at least 2, got {num_classes}.")
+    for name, layer, example in (("activation", activation, "nn.ReLU"), ("pool", pool, "nn.MaxPool2d")):
+        check(name, layer, Subclass(nn.Module),
+              fix=f"Pass the class without parentheses, e.g. {name}={example}: lenet makes the layers.")
+    num_classes = check("num_classes", num_classes, Integer(low=2),
+                        fix="A classifier needs at least two classes (Fashion-MNIST has 10).")
     return nn.Sequential(
         nn.Conv2d(1, 6, kernel_size=5, padding=2), activation(), pool(kernel_size=2, stride=2),
         nn.Conv2d(6, 16, kernel_size=5), activation(), pool(kernel_size=2, stride=2),
@@ -32,5 +42,6 @@ def init_xavier(module: nn.Module) -> None:
     d2l's ``train_ch6`` does this inside the training function; here the caller
     does it, visibly, before training.
     """
+    check("module", module, Instance(nn.Module), fix="Use it as model.apply(init_xavier).")
     if isinstance(module, (nn.Linear, nn.Conv2d)):
         nn.init.xavier_uniform_(module.weight)

@@ -8,7 +8,8 @@ from . import __version__
 from .devices import best_device
 from .plotting import BOOK_RC, in_jupyter
 from .profiles import current_profile
-from .reproducibility import seed_everything
+from .reproducibility import SEED, SEED_FIX, seed_everything
+from .validation import Instance, check
 
 
 class VersionMismatchError(RuntimeError):
@@ -17,6 +18,7 @@ class VersionMismatchError(RuntimeError):
 
 def check_version(expected: str) -> None:
     """Fail clearly when the installed ``d2lhelpers`` is not version ``expected``."""
+    check("expected", expected, Instance(str), fix='Pass the version as a string, e.g. "0.1.0".')
     if expected != __version__:
         raise VersionMismatchError(
             f"This notebook was executed with d2lhelpers {expected}, but {__version__} is "
@@ -32,6 +34,7 @@ def setup_notebook(seed: int = 0) -> str:
     """
     import matplotlib
 
+    seed = check("seed", seed, SEED, fix=SEED_FIX)
     profile = current_profile()
     seed_everything(seed)
     if in_jupyter():  # figures made without pyplot (new_figure) display as PNG images

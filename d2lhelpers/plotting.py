@@ -13,6 +13,8 @@ from pathlib import Path
 import torch
 from matplotlib.figure import Figure
 
+from .validation import Instance, Integer, Options, Real, Tensor, check, invalid
+
 BOOK_RC = {
     "figure.facecolor": "white",
     "axes.facecolor": "white",
@@ -30,11 +32,35 @@ def new_figure(nrows: int = 1, ncols: int = 1, *, size: tuple[float, float] = (5
 
     ``sharex`` / ``sharey`` share axes as in ``plt.subplots``; other keywords
     (``projection="3d"``, ``aspect="equal"``...) go to every subplot.
+
+    Raises:
+        ParameterError: ``nrows`` or ``ncols`` is not an integer >= 1, ``size``
+            not two positive numbers, or ``sharex`` / ``sharey`` not a bool or
+            one of ``"row"``, ``"col"``, ``"all"``, ``"none"``.
     """
+    nrows, ncols = _grid(nrows, ncols)
+    size = _pair("size", size, Real(low=0, low_open=True), "two numbers > 0",
+                 fix="Pass (width, height) in inches, e.g. (5, 3.5).")
+    for name, share in (("sharex", sharex), ("sharey", sharey)):
+        check(name, share, Options(True, False, "row", "col", "all", "none"))
     figure = Figure(figsize=size, facecolor="white", layout="constrained")
     axes = figure.subplots(nrows, ncols, sharex=sharex, sharey=sharey, squeeze=True,
                            subplot_kw=subplot_kw or None)
     return figure, axes
+
+
+def _grid(nrows: int, ncols: int) -> tuple[int, int]:
+    fix = "A grid has at least one row and one column."
+    return check("nrows", nrows, Integer(low=1), fix=fix), check("ncols", ncols, Integer(low=1), fix=fix)
+
+
+def _pair(name: str, value: object, number: Real, must: str, *, fix: str = "") -> tuple[float, float] | None:
+    """Two numbers that each meet ``number`` (``must`` says so), as a tuple of floats; ``None`` stays."""
+    if value is None and must.endswith("or None"):
+        return None
+    if not isinstance(value, Sequence) or isinstance(value, str) or len(value) != 2:
+        raise invalid(name, must, repr(value), fix=fix)
+    return tuple(check(f"{name}[{i}]", part, number, fix=fix) for i, part in enumerate(value))
 
 
 def in_jupyter() -> bool:
@@ -51,20 +77,27 @@ def show_images(images: torch.Tensor, nrows: int, ncols: int, *,
     Accepts ``(N, H, W)``, ``(N, 1, H, W)``, ``(N, 3, H, W)`` or ``(N, H, W, 3)``
     tensors, uint8 or float in ``[0, 1]``. Needs exactly ``nrows * ncols`` images
     or fewer (the rest of the grid stays empty).
+
+    Raises:
+        ParameterError: for another layout, more images than cells, a title
+            count that differs from the image count, or a bad grid or scale.
     """
-    images = torch.as_tensor(images).detach().cpu()
+    images = check("images", images, Tensor(convert=True), fix="Pass a batch of images.").detach().cpu()
+    nrows, ncols = _grid(nrows, ncols)
+    scale = check("scale", scale, Real(low=0, low_open=True), fix="Pass the size of one image in inches.")
+    shape = tuple(images.shape)
     if images.ndim == 4 and images.shape[1] in (1, 3):
         images = images.permute(0, 2, 3, 1)
     if images.ndim == 4 and images.shape[-1] == 1:
         images = images[..., 0]
     if images.ndim not in (3, 4) or (images.ndim == 4 and images.shape[-1] != 3):
-        raise ValueError(
-            "images must have shape (N, H, W), (N, 1|3, H, W) or (N, H, W, 3), "
-            f"got {tuple(torch.as_tensor(images).shape)}.")
-    if nrows < 1 or ncols < 1 or len(images) > nrows * ncols:
-        raise ValueError(f"{len(images)} images do not fit a {nrows} x {ncols} grid.")
-    if titles is not None and len(titles) != len(images):
-        raise ValueError(f"Got {len(titles)} titles for {len(images)} images.")
+        raise invalid("images", "of shape (N, H, W), (N, 1|3, H, W) or (N, H, W, 3)", f"shape {shape}")
+    if len(images) > nrows * ncols:
+        raise invalid("images", f"at most nrows * ncols = {nrows * ncols} images for the {nrows} x {ncols} grid",
+                      f"{len(images)} images", fix="Show fewer images (images[:n]), or make the grid larger.")
+    if titles is not None and (isinstance(titles, str) or len(titles) != len(images)):
+        got = "a string" if isinstance(titles, str) else f"{len(titles)} titles for {len(images)} images"
+        raise invalid("titles", "one title per image, or None", got)
     figure = Figure(figsize=(ncols * scale, nrows * scale + 0.3 * (titles is not None)),
                     facecolor="white", layout="constrained")
     axes = figure.subplots(nrows, ncols, squeeze=False).ravel()
@@ -103,8 +136,19 @@ class LiveCurve:
                  title: str = "", xlim: tuple[float, float] | None = None,
                  ylim: tuple[float, float] | None = None,
                  save_to: str | Path | None = None, display: bool = True) -> None:
-        if not series:
-            raise ValueError("LiveCurve needs at least one series name.")
+        for name, text in (("xlabel", xlabel), ("ylabel", ylabel), ("title", title)):
+            check(name, text, Instance(str))
+        if isinstance(series, str) or not isinstance(series, Sequence) or not series:
+            raise invalid("series", "a non-empty list of series names", repr(series),
+                          fix='Name the lines, e.g. ["train loss", "test acc"].')
+        for index, name in enumerate(series):
+            check(f"series[{index}]", name, Instance(str))
+        if len(set(series)) != len(series):
+            raise invalid("series", "distinct names", repr(list(series)))
+        xlim = _pair("xlim", xlim, Real(), "two finite numbers (low, high) or None")
+        ylim = _pair("ylim", ylim, Real(), "two finite numbers (low, high) or None")
+        check("save_to", save_to, (Instance(str, Path, description="a path"), None), fix="Pass a PNG path, or None.")
+        check("display", display, Instance(bool))
         self.xlabel, self.ylabel, self.title = xlabel, ylabel, title
         self.xlim, self.ylim = xlim, ylim
         self.save_to = Path(save_to) if save_to is not None else None
@@ -121,13 +165,23 @@ class LiveCurve:
         self._handle = None
 
     def add(self, x: float, **values: float) -> None:
-        """Append one point to each named series and redraw."""
-        unknown = set(values) - set(self.y)
-        if unknown:
-            raise ValueError(f"Unknown series {sorted(unknown)}; this curve has {list(self.y)}.")
+        """Append one point to each named series and redraw.
+
+        Raises:
+            ParameterError: ``x`` or a value is not a finite number, or a name
+                is not one of the curve's series. Nothing is appended then.
+        """
+        x = check("x", x, Real(), fix="Pass the position on the x axis, e.g. the epoch.")
+        points = {}
         for name, value in values.items():
-            self.x[name].append(float(x))
-            self.y[name].append(float(value))
+            if name not in self.y:
+                raise invalid(name, f"one of this curve's series ({', '.join(map(repr, self.y))})",
+                              "a series this curve does not have",
+                              fix=f"Make the curve with it: LiveCurve(..., [..., {name!r}]).")
+            points[name] = check(name, value, Real(), fix="A curve draws finite numbers only.")
+        for name, value in points.items():
+            self.x[name].append(x)
+            self.y[name].append(value)
         self._draw()
         if self.display:
             self._show()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-import math
 import os
 from pathlib import Path
+
+from .validation import Real, check, invalid
 
 RECORD_ENV = "D2L_RECORD_FILE"
 
@@ -15,26 +16,28 @@ def record(**numbers: float) -> dict[str, float]:
 
     Prints them, so that the page shows them. When the notebook pipeline runs
     the notebook it sets ``$D2L_RECORD_FILE``; the numbers are then merged into
-    that JSON file and end up in the notebook's metadata.
+    that JSON file and end up in the notebook's metadata. A notebook records
+    each name once: recording a name the file already holds is an error, not
+    an overwrite.
 
     Raises:
-        ValueError: no numbers, or a value that is not a finite real number.
+        ParameterError: no numbers, a value that is not a finite real number
+            (Python, NumPy or a 0-d tensor), or a name already recorded.
     """
     if not numbers:
-        raise ValueError("record() needs at least one name=value pair, e.g. record(test_acc=0.84).")
-    clean: dict[str, float] = {}
-    for name, value in numbers.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(value, "__float__"):
-            raise ValueError(f"record({name}=...) needs a real number, got {type(value).__name__}.")
-        number = float(value)
-        if not math.isfinite(number):
-            raise ValueError(f"record({name}=...) got {number}, which is not finite.")
-        clean[name] = number
-    print("Recorded: " + ", ".join(f"{name} = {value:.4g}" for name, value in clean.items()))
+        raise invalid("numbers", "at least one name=value pair", "none", fix="For example record(test_acc=0.84).")
+    clean = {name: check(name, value, Real(), fix=f"Record a number, e.g. {name}=float(value).")
+             for name, value in numbers.items()}
     target = os.environ.get(RECORD_ENV, "").strip()
-    if target:
-        path = Path(target)
-        recorded = json.loads(path.read_text()) if path.is_file() and path.stat().st_size else {}
+    path = Path(target) if target else None
+    recorded = json.loads(path.read_text()) if path and path.is_file() and path.stat().st_size else {}
+    for name, value in clean.items():
+        if name in recorded:
+            raise invalid(name, "recorded once per notebook",
+                          f"a second value {value:.4g} ({path} already holds {name} = {recorded[name]:.4g})",
+                          fix="Give each headline number its own name, and record it in one place.")
+    print("Recorded: " + ", ".join(f"{name} = {value:.4g}" for name, value in clean.items()))
+    if path is not None:
         recorded.update(clean)
         path.write_text(json.dumps(recorded, indent=1, sort_keys=True))
     return clean

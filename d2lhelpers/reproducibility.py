@@ -8,6 +8,12 @@ import time
 import numpy as np
 import torch
 
+from .validation import Integer, check
+
+SEED = Integer(low=0, high=2**64 - 1)
+"""The seeds every helper accepts: what ``torch.Generator.manual_seed`` takes, from 0."""
+SEED_FIX = "Pass a non-negative integer, such as 0."
+
 
 def seed_everything(seed: int = 0) -> torch.Generator:
     """Seed Python's, NumPy's and PyTorch's random generators (CPU and CUDA).
@@ -17,10 +23,9 @@ def seed_everything(seed: int = 0) -> torch.Generator:
         own stream of random numbers (for example a data iterator).
 
     Raises:
-        ValueError: for a seed that is not a non-negative integer.
+        ParameterError: for a seed that is not an integer in ``0..2**64 - 1``.
     """
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"The seed must be a non-negative int, got {seed!r}.")
+    seed = check("seed", seed, SEED, fix=SEED_FIX)
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)  # also seeds every CUDA device

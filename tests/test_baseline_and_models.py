@@ -1,11 +1,13 @@
 import copy
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
 
-from tests.conftest import blob_batches
-from d2lhelpers import Accumulator, fit, init_xavier, lenet, train_ch6_style
+from tests.conftest import blob_batches, idx_bytes
+from d2lhelpers import (Accumulator, ParameterError, baseline, compare_training_loops, fit, init_xavier, lenet,
+                        train_ch6_style)
 from d2lhelpers.baseline import d2l_accuracy, d2l_evaluate_accuracy
 
 
@@ -21,8 +23,27 @@ def test_lenet_shapes_and_parameter_count():
 def test_lenet_rejects_wrong_input_and_class_count():
     with pytest.raises(RuntimeError):
         lenet()(torch.zeros(2, 3, 28, 28))
-    with pytest.raises(ValueError, match="at least 2"):
+    with pytest.raises(ValueError, match="at least two classes"):
         lenet(num_classes=1)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(activation=nn.ReLU()), r"`activation` must be a subclass of torch.nn.Module \(the class itself, not an "
+     r"instance\), got ReLU\(\). Pass the class without parentheses, e.g. activation=nn.ReLU"),
+    (dict(pool="max"), "`pool` must be a subclass of torch.nn.Module.*got 'max'.*pool=nn.MaxPool2d"),
+    (dict(activation=int), "`activation` must be a subclass of torch.nn.Module.*got <class 'int'>"),
+    (dict(num_classes=1), "`num_classes` must be an integer >= 2, got 1"),
+    (dict(num_classes=10.0), "`num_classes` must be an integer >= 2, got 10.0"),
+])
+def test_lenet_bad_arguments(kwargs, match):
+    with pytest.raises(ParameterError, match=match):
+        lenet(**kwargs)
+
+
+def test_lenet_accepts_numpy_class_counts_and_init_xavier_needs_a_module():
+    assert lenet(num_classes=np.int64(5))(torch.zeros(1, 1, 28, 28)).shape == (1, 5)
+    with pytest.raises(ParameterError, match=r"`module` must be a torch.nn.Module, got 3. Use it as model.apply"):
+        init_xavier(3)
 
 
 def test_init_xavier_touches_only_linear_and_conv_weights():
@@ -75,3 +96,51 @@ def test_both_loops_train_the_same_model_identically():
     train_ch6_style(theirs, _blob_batches(), _blob_batches(), 2, lr=0.3)
     assert torch.allclose(ours.weight, theirs.weight, atol=1e-6)
     assert d2l_evaluate_accuracy(theirs, _blob_batches(1), torch.device("cpu")) > 0.95
+
+
+def _fake_fashion_root(tmp_path):
+    """A data root with Fashion-MNIST-sized IDX files of random images (what the readers check)."""
+    raw = tmp_path / "FashionMNIST" / "raw"
+    raw.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    for split, n in [("train", 60_000), ("t10k", 10_000)]:
+        (raw / f"{split}-images-idx3-ubyte").write_bytes(idx_bytes(rng.integers(0, 256, (n, 28, 28), dtype=np.uint8)))
+        (raw / f"{split}-labels-idx1-ubyte").write_bytes(idx_bytes(rng.integers(0, 10, (n,), dtype=np.uint8)))
+    return tmp_path
+
+
+def test_compare_training_loops_measures_both_loops_from_the_same_weights(tmp_path, monkeypatch):
+    starts = {}
+
+    def spy(name, train):
+        def recorded(model, *args, **kwargs):
+            starts[name] = copy.deepcopy(model.state_dict())
+            return train(model, *args, **kwargs)
+        return recorded
+
+    monkeypatch.setattr(baseline, "fit", spy("ours", baseline.fit))
+    monkeypatch.setattr(baseline, "train_ch6_style", spy("baseline", baseline.train_ch6_style))
+    results = compare_training_loops(1, batch_size=64, num_workers=0, train_subset=256, test_subset=128,
+                                     root=_fake_fashion_root(tmp_path))
+    assert set(results) == {"ours", "baseline"}
+    assert set(results["ours"]) == {"examples_per_s", "test_acc", "seconds", "fit_examples_per_s"}
+    assert set(results["baseline"]) == {"examples_per_s", "test_acc", "seconds", "d2l_reported_examples_per_s"}
+    for loop in results.values():
+        assert loop["examples_per_s"] * loop["seconds"] == pytest.approx(256)
+        assert 0 <= loop["test_acc"] <= 1
+    assert results["baseline"]["d2l_reported_examples_per_s"] > results["baseline"]["examples_per_s"]
+    ours, theirs = starts["ours"], starts["baseline"]
+    assert list(ours) == list(theirs) and all(torch.equal(ours[key], theirs[key]) for key in ours)
+    torch.manual_seed(0)
+    assert not torch.equal(ours["0.weight"], lenet()[0].weight)  # Xavier, not PyTorch's default
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(epochs=0), "`epochs` must be an integer >= 1"), (dict(epochs=1, lr=0.0), "`lr` must be"),
+    (dict(epochs=1, batch_size=2.5), "`batch_size` must be an integer"),
+    (dict(epochs=1, num_workers=-1), "`num_workers` must be an integer >= 0"),
+    (dict(epochs=1, train_subset=0), "`train_subset` must be an integer >= 1 or None"),
+])
+def test_compare_training_loops_bad_arguments(kwargs, match):
+    with pytest.raises(ParameterError, match=match):
+        compare_training_loops(**kwargs)

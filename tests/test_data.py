@@ -1,3 +1,4 @@
+import math
 import shutil
 from pathlib import Path
 
@@ -8,7 +9,7 @@ from torchvision.datasets import FashionMNIST
 
 from d2lhelpers.datasets import FASHION_MNIST_FILES
 from d2lhelpers import (
-    DatasetCorruptError, DatasetNotFoundError, ImageBatches, d2l_fashion_mnist_loader, data_dir,
+    DatasetCorruptError, DatasetNotFoundError, ImageBatches, ParameterError, d2l_fashion_mnist_loader, data_dir,
     fashion_mnist_batches, fashion_mnist_labels, load_fashion_mnist, polynomial_features,
     random_subset, synthetic_regression_data,
 )
@@ -147,10 +148,31 @@ def test_text_labels():
     assert fashion_mnist_labels(torch.tensor(3)) == ["dress"]
 
 
-@pytest.mark.parametrize("bad", [[10], [-1], [1.5]])
-def test_text_labels_reject_bad_indices(bad):
-    with pytest.raises(ValueError, match="0..9"):
+def test_text_labels_accept_numpy_integers():
+    assert fashion_mnist_labels([np.int64(9), np.uint8(0)]) == ["ankle boot", "t-shirt"]
+    assert fashion_mnist_labels(np.array([1, 2])) == ["trouser", "pullover"]
+    assert fashion_mnist_labels(np.int64(4)) == ["coat"]
+
+
+@pytest.mark.parametrize("bad, match", [
+    ([10], r"`indices\[0\]` must be an integer in 0..9, got 10"), ([-1], r"`indices\[0\]`.*0..9"),
+    ([1.5], r"`indices\[0\]` must be an integer in 0..9, got 1.5"), ([3, "4"], r"`indices\[1\]`.*got '4'"),
+    ([True], r"`indices\[0\]`.*True \(a bool\)"), (torch.tensor([[1, 2]]), r"`indices\[0\]`.*got \[1, 2\]"),
+    (torch.tensor([0.0, 1.0]), r"`indices\[0\]`.*got 0.0"), ("3", r"`indices\[0\]`.*got '3'"),
+])
+def test_text_labels_reject_bad_indices(bad, match):
+    with pytest.raises(ParameterError, match=match):
         fashion_mnist_labels(bad)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(train="test"), "`train` must be a bool.*True for the 60,000 training images"),
+    (dict(root=3), "`root` must be a path or None"),
+    (dict(download="no"), "`download` must be a bool"),
+])
+def test_load_fashion_mnist_bad_arguments(kwargs, match, tmp_path):
+    with pytest.raises(ParameterError, match=match):
+        load_fashion_mnist(**{"root": tmp_path, "download": False, **kwargs})
 
 
 # ---------------------------------------------------------------- batches by indexing
@@ -172,15 +194,66 @@ def test_batches_in_order_cover_everything_once():
     assert torch.equal(first_y, labels[:4])
 
 
+def _order(batches):
+    """The labels of one full pass: with _toy_ordered, the order of the examples."""
+    return torch.cat([y for _, y in batches])
+
+
+def _toy_ordered(n=50):
+    return torch.zeros(n, 2, 2, dtype=torch.uint8), torch.arange(n)
+
+
 def test_shuffle_is_seeded_and_new_each_epoch():
-    images, labels = _toy(n=50)
+    images, labels = _toy_ordered()
     def epoch_orders(seed):
-        batches = ImageBatches(images, labels, 50, shuffle=True, seed=seed)
-        return [next(iter(batches))[0][:, 0, 0, 0] for _ in range(2)]
+        batches = ImageBatches(images, labels, 16, shuffle=True, seed=seed)
+        return [_order(batches) for _ in range(3)]
     a, b = epoch_orders(0), epoch_orders(0)
-    assert torch.equal(a[0], b[0]) and torch.equal(a[1], b[1])
-    assert not torch.equal(a[0], a[1]), "each epoch draws a new order"
-    assert sorted(a[0].tolist()) == sorted((images[:, 0, 0].float() / 255).tolist())
+    assert all(torch.equal(x, y) for x, y in zip(a, b))
+    assert not torch.equal(a[0], a[1]) and not torch.equal(a[1], a[2]), "each full pass draws a new order"
+    assert sorted(a[0].tolist()) == list(range(50))
+    assert not torch.equal(epoch_orders(1)[0], a[0])
+
+
+def test_the_order_of_an_epoch_depends_only_on_seed_and_epoch():
+    images, labels = _toy_ordered()
+    fresh = ImageBatches(images, labels, 16, shuffle=True, seed=5)
+    fresh.set_epoch(3)
+    expected = _order(fresh)
+    used = ImageBatches(images, labels, 16, shuffle=True, seed=5)
+    for _ in range(6):  # full passes
+        _order(used)
+    for _ in range(3):  # and peeks, which do not end an epoch
+        next(iter(used))
+    used.set_epoch(3)
+    assert torch.equal(_order(used), expected)
+    used.set_epoch(np.int64(3))  # back to an earlier epoch: the same order again
+    assert torch.equal(_order(used), expected)
+
+
+def test_epochs_advance_after_each_full_pass_only():
+    batches = ImageBatches(*_toy_ordered(), 16, shuffle=True)
+    assert batches.epoch == 0
+    next(iter(batches))
+    assert batches.epoch == 0, "a partial pass does not end the epoch"
+    first = _order(batches)
+    assert batches.epoch == 1
+    batches.set_epoch(0)
+    assert torch.equal(_order(batches), first) and batches.epoch == 1
+
+
+def test_epoch_orders_are_the_stream_of_one_seeded_generator():
+    """Epoch after epoch, the orders are what one generator seeded with `seed` draws (published results)."""
+    images, labels = _toy_ordered()
+    generator = torch.Generator().manual_seed(7)
+    batches = ImageBatches(images, labels, 50, shuffle=True, seed=7)
+    for _ in range(3):
+        assert torch.equal(_order(batches), torch.randperm(50, generator=generator))
+
+
+def test_unshuffled_batches_keep_the_order():
+    batches = ImageBatches(*_toy_ordered(), 16)
+    assert torch.equal(_order(batches), torch.arange(50)) and torch.equal(_order(batches), torch.arange(50))
 
 
 def test_resize_and_channels():
@@ -197,22 +270,60 @@ def test_float_images_pass_through():
     assert torch.equal(X[:, 0], images)
 
 
+def test_numpy_images_and_labels_are_converted():
+    images, labels = _toy()
+    from_numpy = ImageBatches(images.numpy(), labels.numpy(), np.int64(4))
+    for (X, y), (X_t, y_t) in zip(from_numpy, ImageBatches(images, labels, 4)):
+        assert torch.equal(X, X_t) and torch.equal(y, y_t)
+    assert from_numpy.batch_size == 4 and type(from_numpy.batch_size) is int
+
+
 def test_device_placement():
     images, labels = _toy()
     X, y = next(iter(ImageBatches(images, labels, 4, device="cpu")))
     assert X.device.type == "cpu" and y.device.type == "cpu"
 
 
+_LABELS = torch.zeros(4, dtype=torch.long)
+
+
 @pytest.mark.parametrize("kwargs, match", [
-    (dict(images=torch.zeros(4, 4), labels=torch.zeros(4)), "shape"),
-    (dict(images=torch.zeros(4, 2, 2), labels=torch.zeros(3)), r"labels must have shape \(4,\)"),
-    (dict(images=torch.zeros(4, 2, 2), labels=torch.zeros(4), batch_size=0), "batch_size"),
-    (dict(images=torch.zeros(4, 2, 2), labels=torch.zeros(4), resize=-3), "resize"),
+    (dict(images=torch.zeros(4, 4)), r"`images` must be a 3-d or 4-d tensor.*got a tensor of shape \(4, 4\)"),
+    (dict(labels=torch.zeros(3, dtype=torch.long)), r"`labels` must be of shape \(4,\), one label per image"),
+    (dict(labels=torch.zeros(4)), "`labels` must be a 1-d integer tensor.*labels.long"),
+    (dict(labels=torch.zeros(4, 1, dtype=torch.long)), "`labels` must be a 1-d integer tensor"),
+    (dict(batch_size=0), "`batch_size` must be an integer >= 1, got 0. Pass the number of examples per batch."),
+    (dict(batch_size=2.5), "`batch_size` must be an integer >= 1, got 2.5"),
+    (dict(batch_size=True), "`batch_size` must be an integer >= 1, got True"),
+    (dict(resize=-3), "`resize` must be an integer >= 1 or None, got -3"),
+    (dict(resize=28.0), "`resize` must be an integer >= 1 or None"),
+    (dict(shuffle="yes"), "`shuffle` must be a bool"),
+    (dict(seed=-1), "`seed` must be an integer in 0..18446744073709551615, got -1"),
+    (dict(images=torch.zeros(4, 2, 2, dtype=torch.int64)), r"`images` must be uint8.*int64.*\.to\(torch\.uint8\)"),
+    (dict(images=torch.zeros(4, 2, 2, dtype=torch.bool)), "`images` must be uint8"),
+    (dict(images=torch.full((4, 2, 2), 255.0)), r"`images` must be floating point in \[0, 1\].*got float values in \[255, 255\]. Divide them by 255"),
+    (dict(images=torch.full((4, 2, 2), -0.5)), r"`images` .*\[-0.5, -0.5\]. Rescale them to \[0, 1\]"),
+    (dict(images=torch.full((4, 2, 2), float("nan"))), "`images` must be a 3-d or 4-d tensor of finite values"),
+    (dict(images=torch.zeros(4, 8, 8, 3, dtype=torch.uint8)), r"`images` must be \(N, C, H, W\) images.*looks like \(N, H, W, C\).*permute\(0, 3, 1, 2\)"),
+    (dict(images=torch.zeros(4, 28, 28, 1)), r"`images`.*permute\(0, 3, 1, 2\)"),
+    (dict(images=torch.zeros(0, 2, 2), labels=torch.zeros(0, dtype=torch.long)), "`images` must be at least one image"),
+    (dict(images="images"), "`images` must be a 3-d or 4-d tensor"),
 ])
 def test_batches_reject_bad_inputs(kwargs, match):
-    kwargs.setdefault("batch_size", 2)
-    with pytest.raises(ValueError, match=match):
+    kwargs = {"images": torch.zeros(4, 2, 2), "labels": _LABELS, "batch_size": 2, **kwargs}
+    with pytest.raises(ParameterError, match=match):
         ImageBatches(**kwargs)
+
+
+def test_channels_first_images_with_few_pixels_are_not_mistaken_for_channels_last():
+    for shape in [(4, 3, 8, 8), (4, 1, 8, 8), (4, 3, 3, 3), (4, 2, 5, 3)]:
+        assert next(iter(ImageBatches(torch.rand(shape), _LABELS, 4)))[0].shape == shape
+
+
+@pytest.mark.parametrize("epoch", [-1, 1.5, "1"])
+def test_set_epoch_rejects_bad_epochs(epoch):
+    with pytest.raises(ParameterError, match="`epoch` must be an integer >= 0.*count from 0"):
+        ImageBatches(*_toy(), 2).set_epoch(epoch)
 
 
 def test_random_subset():
@@ -221,10 +332,32 @@ def test_random_subset():
     again, _ = random_subset(images, labels, 5, seed=1)
     assert sub_images.shape == (5, 4, 4) and torch.equal(sub_images, again)
     assert random_subset(images, labels, None)[0] is images
-    with pytest.raises(ValueError, match="1..20"):
-        random_subset(images, labels, 21)
-    with pytest.raises(ValueError, match="differ in length"):
-        random_subset(images, labels[:3], 2)
+    assert random_subset(images, labels, np.int64(5), seed=np.int64(1))[0].shape == (5, 4, 4)
+
+
+@pytest.mark.parametrize("size, seed, n_labels, match", [
+    (21, 0, 20, "`size` must be an integer in 1..20 or None, got 21"),
+    (0, 0, 20, "`size` must be an integer in 1..20 or None, got 0"),
+    (2.5, 0, 20, "`size` must be an integer in 1..20 or None, got 2.5"),
+    (5, -1, 20, "`seed` must be an integer in 0.."),
+    (2, 0, 3, r"`labels` must be one label per image \(20\), got a tensor of shape \(3,\)"),
+])
+def test_random_subset_bad_inputs(size, seed, n_labels, match):
+    images, labels = _toy(n=20)
+    with pytest.raises(ParameterError, match=match):
+        random_subset(images, labels[:n_labels], size, seed)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(batch_size=0), "`batch_size` must be an integer >= 1"),
+    (dict(batch_size=256, train_subset=70_000), "`train_subset` must be an integer in 1..60000 or None, got 70000"),
+    (dict(batch_size=256, test_subset=0), "`test_subset` must be an integer in 1..10000 or None, got 0"),
+    (dict(batch_size=256, resize=0), "`resize` must be an integer >= 1 or None"),
+    (dict(batch_size=256, seed=-2), "`seed` must be an integer in 0.."),
+])
+def test_fashion_mnist_batches_checks_arguments_before_reading(kwargs, match, tmp_path):
+    with pytest.raises(ParameterError, match=match):  # tmp_path has no data: the check comes first
+        fashion_mnist_batches(root=tmp_path, **kwargs)
 
 
 # ---------------------------------------------------------------- synthetic regression data
@@ -240,13 +373,29 @@ def test_synthetic_regression_data_follows_the_model():
     assert torch.allclose(y0[:, 0], X0 @ w + b)
 
 
+def test_synthetic_regression_data_draws_what_it_always_drew():
+    """Published chapter results depend on these exact draws: X first, then the noise."""
+    w, g = torch.tensor([2.0, -3.4]), torch.Generator().manual_seed(0)
+    X, y = synthetic_regression_data(w, 4.2, np.int64(5), noise=0.01, generator=torch.Generator().manual_seed(0))
+    expected_X = torch.normal(0.0, 1.0, (5, 2), generator=g)
+    expected_y = expected_X @ w + 4.2 + torch.normal(0.0, 0.01, (5,), generator=g)
+    assert torch.equal(X, expected_X) and torch.equal(y, expected_y.reshape(-1, 1))
+
+
 @pytest.mark.parametrize("args, match", [
-    ((torch.ones(2, 2), 0.0, 10), "1-d"),
-    ((torch.ones(2), 0.0, 0), "positive int"),
-    ((torch.ones(2), 0.0, 10, -1.0), ">= 0"),
+    ((torch.ones(2, 2), 0.0, 10), "`w` must be a 1-d tensor"),
+    ((torch.ones(2), 0.0, 0), "`num_examples` must be an integer >= 1, got 0"),
+    ((torch.ones(2), 0.0, 2.5), "`num_examples` must be an integer >= 1, got 2.5"),
+    ((torch.ones(2), 0.0, 10, -1.0), "`noise` must be a finite real number >= 0, got -1.0"),
+    ((torch.ones(2), 0.0, 10, float("nan")), "`noise` must be a finite real number >= 0, got nan, which is not finite"),
+    ((torch.ones(2), 0.0, 10, float("inf")), "`noise` .*not finite"),
+    ((torch.ones(2), float("nan"), 10), "`b` must be a finite real number, got nan"),
+    ((torch.ones(2), "4.2", 10), "`b` must be a finite real number, got '4.2'"),
+    ((torch.tensor([1.0, float("nan")]), 0.0, 10), "`w` must be a 1-d tensor of finite values"),
+    ((torch.ones(2), 0.0, 10, 0.01, 0), "`generator` must be a torch.Generator or None, got 0"),
 ])
 def test_synthetic_regression_data_bad_inputs(args, match):
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(ParameterError, match=match):
         synthetic_regression_data(*args)
 
 
@@ -262,11 +411,32 @@ def test_polynomial_features_are_scaled_powers():
     assert torch.equal(polynomial_features(x.reshape(2, 1), 4), features)
 
 
+def test_polynomial_features_are_exact_to_float32_rounding():
+    x = torch.randn(1_000, generator=torch.Generator().manual_seed(0))
+    exact = torch.stack([x.double() ** i / math.factorial(i) for i in range(20)], dim=1)
+    features = polynomial_features(x, np.int64(20))
+    assert features.dtype == torch.float32
+    assert torch.allclose(features.double(), exact, rtol=1.2e-7, atol=1e-44)  # within float32 rounding
+
+
+def test_polynomial_features_of_high_powers_stay_finite():
+    """x^i and i! overflowed float32 apart (inf / inf = NaN) for large x or many features."""
+    features = polynomial_features(torch.tensor([100.0, -3.0, 0.5]), 40)
+    assert torch.isfinite(features).all()
+    assert features[0, 39].item() == pytest.approx(100.0 ** 39 / math.factorial(39), rel=1e-6)
+
+
 @pytest.mark.parametrize("x, degree, match", [
-    (torch.ones(2, 2), 3, "vector"), (torch.ones(3), 0, "num_features"), (torch.ones(3), 2.0, "num_features"),
+    (torch.ones(2, 2), 3, r"`x` must be a vector of shape \(n,\) or \(n, 1\)"),
+    (torch.ones(3), 0, "`num_features` must be an integer >= 1, got 0. Count the constant column"),
+    (torch.ones(3), 2.0, "`num_features` must be an integer >= 1, got 2.0"),
+    (torch.tensor([1.0, float("nan")]), 3, "`x` must be a 1-d or 2-d tensor of finite values"),
+    (torch.tensor([float("inf")]), 3, "`x` .*finite values"),
+    (torch.tensor([1e30]), 20, r"`x` must be values whose 20 features x\^i / i! fit in float32, got values up to \|x\| = 1e\+30"),
+    ("1, 2", 3, "`x` must be a 1-d or 2-d tensor"),
 ])
 def test_polynomial_features_bad_inputs(x, degree, match):
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(ParameterError, match=match):
         polynomial_features(x, degree)
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from d2lhelpers import Timer, all_devices, best_device, device_of, seed_everything
+from d2lhelpers import ParameterError, Timer, all_devices, best_device, device_of, seed_everything
 
 
 def test_cpu_is_always_the_last_device():
@@ -35,9 +35,20 @@ def test_cpu_fallback(monkeypatch):
     assert device_of(0) == torch.device("cpu")
 
 
-def test_device_of_rejects_negative_index():
-    with pytest.raises(ValueError, match=">= 0"):
-        device_of(-1)
+@pytest.mark.parametrize("index, match", [
+    (-1, "`index` must be an integer >= 0, got -1. Accelerators count from 0"),
+    (1.0, "`index` must be an integer >= 0, got 1.0"),
+    (True, r"`index` must be an integer >= 0, got True \(a bool\)"),
+    ("cuda:0", "`index` must be an integer >= 0, got 'cuda:0'"),
+])
+def test_device_of_rejects_bad_indices(index, match):
+    with pytest.raises(ParameterError, match=match):
+        device_of(index)
+
+
+def test_device_of_accepts_numpy_integers(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+    assert device_of(np.int64(1)) == torch.device("cuda:1")
 
 
 def test_seed_everything_reproduces_every_generator():
@@ -54,10 +65,17 @@ def test_seed_everything_reproduces_every_generator():
     assert not torch.equal(torch.rand(3), first[0][2])
 
 
-@pytest.mark.parametrize("bad", [-1, 1.5, "0", True])
+@pytest.mark.parametrize("bad", [-1, 1.5, "0", True, 2**64, None])
 def test_seed_everything_rejects_bad_seeds(bad):
-    with pytest.raises(ValueError, match="non-negative int"):
+    with pytest.raises(ParameterError, match=r"`seed` must be an integer in 0..18446744073709551615, got .*"
+                       "Pass a non-negative integer, such as 0."):
         seed_everything(bad)
+
+
+def test_seed_everything_accepts_numpy_integers():
+    first = torch.rand(3, generator=seed_everything(np.int64(5)))
+    assert torch.equal(torch.rand(3, generator=seed_everything(5)), first)
+    seed_everything(2**64 - 1)  # the largest seed torch takes
 
 
 def test_timer_measures_laps():

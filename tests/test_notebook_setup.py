@@ -30,3 +30,16 @@ def test_setup_notebook_rejects_an_unknown_profile(monkeypatch):
     monkeypatch.setenv("D2L_PROFILE", "turbo")
     with pytest.raises(d2lhelpers.UnknownProfileError):
         setup_notebook()
+
+
+@pytest.mark.parametrize("seed", [-1, 0.5, "0"])
+def test_setup_notebook_rejects_a_bad_seed(monkeypatch, seed, capsys):
+    monkeypatch.setenv("D2L_PROFILE", "smoke")
+    with pytest.raises(d2lhelpers.ParameterError, match="`seed` must be an integer in 0.."):
+        setup_notebook(seed=seed)
+    assert capsys.readouterr().out == ""
+
+
+def test_check_version_rejects_a_number():
+    with pytest.raises(d2lhelpers.ParameterError, match='`expected` must be a str, got 0.1. Pass the version as a string'):
+        check_version(0.1)

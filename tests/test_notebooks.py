@@ -6,10 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from d2lhelpers.pipeline import (
-    GLOSSARY_PAGE, RESULTS_PAGE, check_notebook, glossary_page, key_terms, notebooks_under,
-    repository_url, results_page,
-)
+from d2lhelpers.pipeline import check_notebook, key_terms, notebooks_under
+from d2lhelpers.pipeline.pages import GENERATED
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = notebooks_under(None, ROOT)
@@ -48,7 +46,7 @@ def test_every_notebook_is_in_the_table_of_contents():
         assert any((ROOT / entry).with_suffix(s).is_file() for s in (".ipynb", ".md")), f"{entry} missing"
 
 
-@pytest.mark.parametrize("page, render", [(RESULTS_PAGE, results_page), (GLOSSARY_PAGE, glossary_page)])
+@pytest.mark.parametrize("page, render", GENERATED)
 def test_generated_pages_are_up_to_date(page, render):
     assert (ROOT / page).read_text() == render(NOTEBOOKS, ROOT), (
         f"{page} is out of date: run `d2l-notebooks pages`")

@@ -201,7 +201,7 @@ def test_results_page_lists_records_and_d2l_reference(tmp_path):
     page = pipeline.results_page([renamed], tmp_path)
     assert "| [Softmax (软)](chapters/06_softmax_regression.ipynb) | cpu | 12.5 | `test_acc` = 0.8412 | `test_acc` = 0.83 |" in page
     assert "Machines: x86_64, 2 CPUs." in page
-    results, _ = pipeline.write_generated_pages(tmp_path)
+    results, *_ = pipeline.write_generated_pages(tmp_path)
     assert results.read_text() == page
 
 
@@ -219,3 +219,12 @@ def test_glossary_gathers_key_terms_of_every_chapter(tmp_path):
     assert pipeline.key_terms(new_notebook(cells=[new_markdown_cell("# no terms")])) == []
     inside = new_markdown_cell("## Summary\n\n- a point\n\n" + terms + "\nThe end.\n")
     assert pipeline.key_terms(new_notebook(cells=[inside])) == [("张量", "tensor"), ("广播机制", "broadcasting")]
+
+
+def test_search_terms_teach_jieba_the_glossary(tmp_path):
+    terms = "## Key terms\n\n| 中文 | English |\n|---|---|\n| 丢弃法 | dropout |\n| 池化层 (汇聚层) | pooling layer |\n"
+    path = make_project(tmp_path, [new_markdown_cell("# Ten"), new_markdown_cell(terms)])
+    lines = pipeline.pages.search_terms([path], tmp_path).splitlines()
+    assert "丢弃法 100000" in lines and "池化层 100000" in lines and "汇聚层 100000" in lines
+    assert "池化 1" in lines, "a two-character piece, so that 池化 finds 池化层"
+    assert not any(line.startswith(("(", "dropout")) for line in lines)

@@ -3,7 +3,9 @@ import pytest
 import torch
 from matplotlib.colors import to_rgba
 
-from d2lhelpers import LiveCurve, new_figure, show_images
+import numpy as np
+
+from d2lhelpers import LiveCurve, ParameterError, new_figure, show_images
 from d2lhelpers.plotting import in_jupyter, interactive_backend
 
 WHITE = to_rgba("white")
@@ -36,14 +38,38 @@ def test_show_images_leaves_extra_cells_empty():
 
 
 @pytest.mark.parametrize("images, rows, cols, titles, match", [
-    (torch.rand(4, 8), 2, 2, None, "must have shape"),
-    (torch.rand(4, 2, 8, 8), 2, 2, None, "must have shape"),
-    (torch.rand(5, 8, 8), 2, 2, None, "do not fit"),
-    (torch.rand(4, 8, 8), 2, 2, ["a"], "1 titles for 4 images"),
+    (torch.rand(4, 8), 2, 2, None, r"`images` must be of shape \(N, H, W\).*got shape \(4, 8\)"),
+    (torch.rand(4, 2, 8, 8), 2, 2, None, r"`images` must be of shape.*got shape \(4, 2, 8, 8\)"),
+    (torch.rand(5, 8, 8), 2, 2, None, "`images` must be at most nrows \\* ncols = 4 images.*got 5 images"),
+    (torch.rand(4, 8, 8), 2, 2, ["a"], "`titles` must be one title per image, or None, got 1 titles for 4 images"),
+    (torch.rand(4, 8, 8), 2, 2, "abcd", "`titles` must be one title per image, or None, got a string"),
+    (torch.rand(4, 8, 8), 0, 2, None, "`nrows` must be an integer >= 1, got 0"),
+    (torch.rand(4, 8, 8), 2, 2.0, None, "`ncols` must be an integer >= 1, got 2.0"),
+    ("images", 2, 2, None, "`images` must be a tensor"),
 ])
 def test_show_images_rejects_bad_inputs(images, rows, cols, titles, match):
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(ParameterError, match=match):
         show_images(images, rows, cols, titles=titles)
+
+
+def test_show_images_takes_numpy_grids_and_rejects_a_bad_scale():
+    assert len(show_images(np.random.rand(2, 4, 4), np.int64(1), 2).axes) == 2
+    with pytest.raises(ParameterError, match="`scale` must be a finite real number > 0, got 0"):
+        show_images(torch.rand(2, 4, 4), 1, 2, scale=0)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(nrows=0), "`nrows` must be an integer >= 1, got 0. A grid has at least one row"),
+    (dict(ncols=1.5), "`ncols` must be an integer >= 1, got 1.5"),
+    (dict(size=(3,)), r"`size` must be two numbers > 0, got \(3,\). Pass \(width, height\) in inches"),
+    (dict(size=(0, 2)), r"`size\[0\]` must be a finite real number > 0, got 0"),
+    (dict(size="5x3"), "`size` must be two numbers > 0, got '5x3'"),
+    (dict(sharex="rows"), "`sharex` must be one of True, False, 'row', 'col', 'all', 'none', got 'rows'"),
+    (dict(sharey=1), "`sharey` must be one of True, False"),
+])
+def test_new_figure_bad_inputs(kwargs, match):
+    with pytest.raises(ParameterError, match=match):
+        new_figure(**kwargs)
 
 
 def test_live_curve_keeps_every_point_and_redraws():
@@ -71,12 +97,38 @@ def test_live_curve_can_save_each_update(tmp_path, capsys):
     assert capsys.readouterr().out == ""
 
 
-def test_live_curve_bad_inputs():
-    with pytest.raises(ValueError, match="at least one series"):
-        LiveCurve("epoch", [])
-    curve = LiveCurve("epoch", ["loss"], display=False)
-    with pytest.raises(ValueError, match=r"Unknown series \['acc'\]"):
-        curve.add(1, acc=0.3)
+@pytest.mark.parametrize("args, kwargs, match", [
+    (("epoch", []), {}, r"`series` must be a non-empty list of series names, got \[\]"),
+    (("epoch", "loss"), {}, "`series` must be a non-empty list of series names, got 'loss'"),
+    (("epoch", ["loss", "loss"]), {}, "`series` must be distinct names"),
+    (("epoch", ["loss", 3]), {}, r"`series\[1\]` must be a str, got 3"),
+    ((3, ["loss"]), {}, "`xlabel` must be a str"),
+    (("epoch", ["loss"]), dict(xlim=(1,)), r"`xlim` must be two finite numbers \(low, high\) or None"),
+    (("epoch", ["loss"]), dict(ylim=(0, float("nan"))), r"`ylim\[1\]` must be a finite real number, got nan"),
+    (("epoch", ["loss"]), dict(save_to=3), "`save_to` must be a path or None, got 3"),
+    (("epoch", ["loss"]), dict(display="no"), "`display` must be a bool"),
+])
+def test_live_curve_bad_arguments(args, kwargs, match):
+    with pytest.raises(ParameterError, match=match):
+        LiveCurve(*args, **kwargs)
+
+
+@pytest.mark.parametrize("x, values, match", [
+    (2, {"loss": 0.5, "acc": float("nan")}, "`acc` must be a finite real number, got nan"),
+    (2, {"loss": 0.5, "acc": "0.9"}, "`acc` must be a finite real number, got '0.9'"),
+    (2, {"loss": 0.5, "test acc": 0.9}, r"`test acc` must be one of this curve's series \('loss', 'acc'\)"),
+    (float("inf"), {"loss": 0.5}, "`x` must be a finite real number, got inf"),
+    ("2", {"loss": 0.5}, "`x` must be a finite real number, got '2'"),
+])
+def test_live_curve_add_checks_everything_before_changing_anything(x, values, match):
+    """A bad value used to leave some series one point longer than the others."""
+    curve = LiveCurve("epoch", ["loss", "acc"], display=False)
+    curve.add(1, loss=1.0, acc=0.5)
+    with pytest.raises(ParameterError, match=match):
+        curve.add(x, **values)
+    assert curve.x == {"loss": [1.0], "acc": [1.0]} and curve.y == {"loss": [1.0], "acc": [0.5]}
+    curve.add(np.int64(2), loss=np.float32(0.25), acc=torch.tensor(0.75))
+    assert curve.y == {"loss": [1.0, 0.25], "acc": [0.5, 0.75]}
 
 
 def test_import_does_not_touch_matplotlib_state():

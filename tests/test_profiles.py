@@ -3,7 +3,7 @@ from types import SimpleNamespace
 import pytest
 import torch
 
-from d2lhelpers import PROFILES, UnknownProfileError, by_profile, current_profile
+from d2lhelpers import PROFILES, ParameterError, UnknownProfileError, by_profile, current_profile
 from d2lhelpers.profiles import check_profile
 
 
@@ -11,10 +11,39 @@ def test_profiles_are_the_three_of_the_course():
     assert PROFILES == ("smoke", "cpu", "gpu")
 
 
+def _no_accelerator(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 0)
+    monkeypatch.setattr("d2lhelpers.devices._mps_available", lambda: False)
+
+
 @pytest.mark.parametrize("name", ["smoke", "cpu", "gpu", " CPU ", "Smoke"])
 def test_env_variable_selects_profile(monkeypatch, name):
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)  # a GPU, for the gpu profile
     monkeypatch.setenv("D2L_PROFILE", name)
     assert current_profile() == name.strip().lower()
+
+
+@pytest.mark.parametrize("name", ["gpu", " GPU "])
+def test_the_gpu_profile_without_a_gpu_is_a_clear_error(monkeypatch, name):
+    _no_accelerator(monkeypatch)
+    monkeypatch.setenv("D2L_PROFILE", name)
+    with pytest.raises(RuntimeError, match="D2L_PROFILE=gpu, but this machine has no GPU: the gpu profile uses "
+                       "d2l's full settings and needs a CUDA or MPS device; use D2L_PROFILE=cpu or unset it"):
+        current_profile()
+
+
+def test_the_gpu_profile_runs_on_apples_mps(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 0)
+    monkeypatch.setattr("d2lhelpers.devices._mps_available", lambda: True)
+    monkeypatch.setenv("D2L_PROFILE", "gpu")
+    assert current_profile() == "gpu"
+
+
+@pytest.mark.parametrize("name", ["smoke", "cpu"])
+def test_the_other_profiles_need_no_gpu(monkeypatch, name):
+    _no_accelerator(monkeypatch)
+    monkeypatch.setenv("D2L_PROFILE", name)
+    assert current_profile() == name
 
 
 def test_default_profile_follows_cuda(monkeypatch):
@@ -56,6 +85,16 @@ def test_by_profile_picks_the_active_profile(monkeypatch):
 def test_by_profile_requires_the_same_keys():
     with pytest.raises(ValueError, match="cpu lacks lr"):
         by_profile(smoke=dict(epochs=1, lr=0.1), cpu=dict(epochs=10), gpu=dict(epochs=10, lr=0.1))
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(smoke=[("epochs", 1)], cpu={}, gpu={}), r"`smoke` must be a dict of settings, got \[\('epochs', 1\)\]"),
+    (dict(smoke={}, cpu=None, gpu={}), "`cpu` must be a dict of settings, got None"),
+    (dict(smoke={}, cpu={}, gpu="fast"), "`gpu` must be a dict of settings.*gpu=dict"),
+])
+def test_by_profile_rejects_settings_that_are_not_dicts(kwargs, match):
+    with pytest.raises(ParameterError, match=match):
+        by_profile(**kwargs)
 
 
 def test_by_profile_rejects_reserved_and_unknown():

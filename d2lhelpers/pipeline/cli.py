@@ -9,6 +9,7 @@ from .check import check_environment, check_notebook
 from .execute import execute_notebook
 from .pages import GLOSSARY_PAGE, RESULTS_PAGE, write_generated_pages
 from .project import canonical_setup_source, notebooks_under, project_root, sync_setup_cell
+from .vendor import bundle, vendor, vendor_manifest
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,9 +27,20 @@ def main(argv: list[str] | None = None) -> int:
     sync = commands.add_parser("sync-setup", help="rewrite the setup cell of notebooks")
     sync.add_argument("paths", nargs="*")
     commands.add_parser("pages", help=f"regenerate {RESULTS_PAGE} and {GLOSSARY_PAGE} from the notebooks")
+    commands.add_parser("vendor", help="fetch the pinned JavaScript and fonts the website serves itself")
+    commands.add_parser("bundle", help="zip the built site (_build/html) into one offline download")
     args = parser.parse_args(argv)
 
     root = project_root()
+    if args.command == "vendor":
+        target = vendor(root)
+        size = sum(f.stat().st_size for f in target.rglob("*") if f.is_file())
+        print(f"vendored {len(vendor_manifest())} packages into {target.relative_to(root)} ({size / 1e6:.1f} MB)")
+        return 0
+    if args.command == "bundle":
+        target = bundle(root / "_build" / "html")
+        print(f"wrote {target.relative_to(root)} ({target.stat().st_size / 1e6:.1f} MB)")
+        return 0
     if args.command == "pages":
         for page in write_generated_pages(root):
             print(f"wrote {page.relative_to(root)}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,8 @@ from .project import course_data, notebooks_under
 
 RESULTS_PAGE = "results.md"
 GLOSSARY_PAGE = "glossary.md"
+SEARCH_TERMS = "_ext/search_terms.txt"
+CJK = re.compile(r"[\u4e00-\u9fff]+[\u4e00-\u9fffA-Za-z0-9+]*")
 KEY_TERMS_HEADING = "## Key terms"
 
 
@@ -77,8 +80,7 @@ def key_terms(notebook: Any) -> list[tuple[str, str]]:
     return []
 
 
-def glossary_page(paths: list[Path], root: Path) -> str:
-    """The glossary: every chapter's key terms, zh beside en, with the chapters using them."""
+def _glossary_entries(paths: list[Path], root: Path) -> dict[tuple[str, str], list[str]]:
     import nbformat
 
     entries: dict[tuple[str, str], list[str]] = {
@@ -88,6 +90,12 @@ def glossary_page(paths: list[Path], root: Path) -> str:
         link = f"[{path.stem.split('_')[0].lstrip('0')}]({path.relative_to(root).as_posix()})"
         for pair in key_terms(notebook):
             entries.setdefault(pair, []).append(link)
+    return entries
+
+
+def glossary_page(paths: list[Path], root: Path) -> str:
+    """The glossary: every chapter's key terms, zh beside en, with the chapters using them."""
+    entries = _glossary_entries(paths, root)
     lines = [
         "# Glossary (术语表)",
         "",
@@ -102,12 +110,31 @@ def glossary_page(paths: list[Path], root: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
+def search_terms(paths: list[Path], root: Path) -> str:
+    """A jieba user dictionary of the glossary's Chinese terms, one ``word frequency`` a line.
+
+    Sphinx's Chinese search splits the text with jieba, which cuts terms it does
+    not know (丢弃法 becomes 丢弃 + 法, so a search for 丢弃法 finds nothing).
+    Teaching it the book's own terms makes each one a search word; their
+    two-character pieces are added with a low frequency, so that a search for
+    池化 also finds 池化层 without changing how jieba cuts other text.
+    """
+    words = {word for (zh, _) in _glossary_entries(paths, root) for word in CJK.findall(zh)}
+    pieces = {word[i:i + 2] for word in words for i in range(len(word) - 1)
+              if CJK.fullmatch(word[i:i + 2])} - words
+    return "".join(f"{word} {100000 if word in words else 1}\n" for word in sorted(words | pieces))
+
+
+GENERATED = ((RESULTS_PAGE, results_page), (GLOSSARY_PAGE, glossary_page), (SEARCH_TERMS, search_terms))
+
+
 def write_generated_pages(root: Path) -> list[Path]:
-    """Regenerate ``results.md`` and ``glossary.md`` from the chapter notebooks."""
+    """Regenerate ``results.md``, ``glossary.md`` and the search terms from the chapter notebooks."""
     paths = notebooks_under(None, root)
     written = []
-    for name, render in ((RESULTS_PAGE, results_page), (GLOSSARY_PAGE, glossary_page)):
+    for name, render in GENERATED:
         target = root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(render(paths, root))
         written.append(target)
     return written

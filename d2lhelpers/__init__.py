@@ -9,7 +9,8 @@ Modules by concern: :mod:`~d2lhelpers.profiles`, :mod:`~d2lhelpers.datasets`,
 :mod:`~d2lhelpers.models` (models shared across chapters),
 :mod:`~d2lhelpers.counting` (parameters and FLOPs, per layer),
 :mod:`~d2lhelpers.validation` (argument checks and :class:`ParameterError`),
-:mod:`~d2lhelpers.baseline` (d2l's training loop, to measure against), and the
+:mod:`~d2lhelpers.baseline` (d2l's training loop, to measure against),
+:mod:`~d2lhelpers.distributed` (worker processes: DDP, model parallelism), and the
 notebook pipeline in :mod:`~d2lhelpers.pipeline`. Importing does no work
 beyond importing PyTorch.
 """
@@ -40,6 +41,7 @@ from .training import History, accuracy, evaluate_accuracy, fit, model_device  #
 from .validation import ParameterError  # noqa: E402
 from .widgets import slider_panel  # noqa: E402
 from .explore import Sweep, static_sweep  # noqa: E402
+from .distributed import WorkerFailedError, launch  # noqa: E402
 
 __all__ = [
     "Accumulator", "FASHION_MNIST_CLASSES", "PROFILES", "DatasetCorruptError", "DatasetNotFoundError",
@@ -50,5 +52,5 @@ __all__ = [
     "load_fashion_mnist",
     "model_device", "multiply_adds", "new_figure", "param_count", "polynomial_features", "random_subset", "record",
     "seed_everything", "setup_notebook", "sgd", "show_images", "slider_panel", "static_sweep", "Sweep",
-    "squared_loss", "synthetic_regression_data", "train_ch6_style",
+    "squared_loss", "synthetic_regression_data", "train_ch6_style", "WorkerFailedError", "launch",
 ]

@@ -1,8 +1,9 @@
 """Widgets: a slider panel with a Run button around a plain function.
 
-The function stays an ordinary function: the notebook calls it once with its
-defaults (so the static page has a figure), and the panel calls it again only
-when the reader presses Run, not on every tick of a slider.
+The function stays an ordinary function: :func:`~d2lhelpers.static_sweep`
+calls it for the static page, and the panel calls it again only when the
+reader presses Run, not on every tick of a slider. A function that returns
+``(figure, outcome)`` shows its figure in the panel.
 """
 
 from __future__ import annotations
@@ -67,7 +68,24 @@ def slider_panel(function: Callable[..., Any], /, **controls: Any):
         if hasattr(control, "continuous_update"):
             control.continuous_update = False
         widgets[name] = control
-    return ipywidgets.interactive(function, {"manual": True, "manual_name": "Run"}, **widgets)
+    # auto_display: ipywidgets' interactive() does not show the returned figure otherwise.
+    options = {"manual": True, "manual_name": "Run", "auto_display": True}
+    return ipywidgets.interactive(_figure_of(function), options, **widgets)
+
+
+def _figure_of(function: Callable[..., Any]) -> Callable[..., Any]:
+    """``function``, showing only the figure when it returns ``(figure, outcome)``.
+
+    The explore functions return their outcome beside the figure for
+    :func:`~d2lhelpers.static_sweep`; the live panel shows what the page shows.
+    """
+    import functools
+
+    @functools.wraps(function)
+    def shown(*args: Any, **kwargs: Any) -> Any:
+        result = function(*args, **kwargs)
+        return result[0] if isinstance(result, tuple) and result and hasattr(result[0], "savefig") else result
+    return shown
 
 
 _NOTATION = ("Write (min, max) or (min, max, step) for a slider, a list of options for a dropdown, "

@@ -128,3 +128,17 @@ def test_record_rejects_non_numbers(value, match):
 def test_record_needs_a_number():
     with pytest.raises(ParameterError, match="`numbers` must be at least one name=value pair"):
         record()
+
+
+def test_the_live_panel_shows_the_figure_of_a_figure_outcome_function():
+    from d2lhelpers import new_figure
+
+    def explore(a=1.0):
+        figure, ax = new_figure(size=(2, 1.5))
+        ax.plot([0, a])
+        return figure, {"a": a}
+    panel = slider_panel(explore, a=(0.0, 2.0, 0.5))
+    panel.update()
+    assert hasattr(panel.result, "savefig"), f"the panel showed {panel.result!r}, not the figure"
+    assert panel.kwargs == {"a": 1.0}
+    assert panel.auto_display, "the panel must display what the function returns"

@@ -10,8 +10,9 @@ os.environ.setdefault("TQDM_DISABLE", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 # Kernels start in chapters/: a relative data root is resolved here, where it was given.
-if absolute_data_dir() is not None:
-    os.environ["D2L_DATA_DIR"] = absolute_data_dir()
+_data_dir = absolute_data_dir()
+if _data_dir is not None:
+    os.environ["D2L_DATA_DIR"] = _data_dir
 
 # `pytest -n 2` runs two notebook kernels at once on a 2-core machine: one thread
 # each, or PyTorch's two threads per kernel fight over the cores.

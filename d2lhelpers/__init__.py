@@ -10,7 +10,8 @@ Modules by concern: :mod:`~d2lhelpers.profiles`, :mod:`~d2lhelpers.datasets`,
 :mod:`~d2lhelpers.counting` (parameters and FLOPs, per layer),
 :mod:`~d2lhelpers.validation` (argument checks and :class:`ParameterError`),
 :mod:`~d2lhelpers.baseline` (d2l's training loop, to measure against),
-:mod:`~d2lhelpers.distributed` (worker processes: DDP, model parallelism), and the
+:mod:`~d2lhelpers.distributed` (worker processes: DDP, model parallelism),
+:mod:`~d2lhelpers.checkpoints` (pretrained weights shipped as package data), and the
 notebook pipeline in :mod:`~d2lhelpers.pipeline`. Importing does no work
 beyond importing PyTorch.
 """
@@ -42,6 +43,7 @@ from .validation import ParameterError  # noqa: E402
 from .widgets import slider_panel  # noqa: E402
 from .explore import Sweep, static_sweep  # noqa: E402
 from .distributed import WorkerFailedError, launch  # noqa: E402
+from .checkpoints import CheckpointError, checkpoint_info, checkpoint_names, load_checkpoint, pretrained_lenet  # noqa: E402
 
 __all__ = [
     "Accumulator", "FASHION_MNIST_CLASSES", "PROFILES", "DatasetCorruptError", "DatasetNotFoundError",
@@ -53,4 +55,5 @@ __all__ = [
     "model_device", "multiply_adds", "new_figure", "param_count", "polynomial_features", "random_subset", "record",
     "seed_everything", "setup_notebook", "sgd", "show_images", "slider_panel", "static_sweep", "Sweep",
     "squared_loss", "synthetic_regression_data", "train_ch6_style", "WorkerFailedError", "launch",
+    "CheckpointError", "checkpoint_info", "checkpoint_names", "load_checkpoint", "pretrained_lenet",
 ]

@@ -12,7 +12,8 @@ after every epoch. Two differences, both so that the comparison is fair:
   "examples/sec" leaves out loading the data and evaluating.
 
 ``compare_training_loops`` measures the course's loop against it on LeNet
-(the LeNet chapter and ``benchmarks/lenet_throughput.py`` both call it).
+(the LeNet chapter calls it); ``benchmarks/training_loops.py`` measures the same
+loops interleaved and repeated, at 1 and 2 threads and 0, 2 and 4 workers.
 """
 
 from __future__ import annotations

@@ -91,9 +91,48 @@ def ai_applications(font: str) -> Path:
     return save(figure, "ai-applications.svg")
 
 
+def fine_tuning(font: str) -> Path:
+    """The fine-tuning picture of the notes: copy every layer but the output layer, add a new head."""
+    figure = Figure(figsize=(8.0, 4.6), facecolor="white")
+    ax = figure.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, 8)
+    ax.set_ylim(0, 4.6)
+    ax.axis("off")
+    layers = ["conv 1", "conv 2", "fully connected 1", "fully connected 2"]
+    columns = [(0.5, "Source model 源模型", "Source data set 源数据集\n(Fashion-MNIST, 60,000 images)",
+                "Output layer 输出层\n(10 clothing classes)", GREY),
+               (5.0, "Target model 目标模型", "Target data set 目标数据集\n(digits, 100 labelled images)",
+                "New output layer 新输出层\n(10 digits, random init 随机初始化)", ORANGE)]
+    width, height, gap, bottom = 2.5, 0.42, 0.16, 0.95
+    for x0, title, data, head, colour in columns:
+        ax.text(x0 + width / 2, 4.38, title, ha="center", va="center", fontsize=12, family=font)
+        ax.text(x0 + width / 2, 0.42, data, ha="center", va="center", fontsize=9, family=font)
+        ax.annotate("", xy=(x0 + width / 2, bottom - 0.02), xytext=(x0 + width / 2, 0.7),
+                    arrowprops=dict(arrowstyle="-|>", color=GREY, lw=1.2))
+        for i, name in enumerate(layers + [head]):
+            y0 = bottom + i * (height + gap)
+            last = i == len(layers)
+            box_height = height * 1.5 if last else height
+            edge = colour if last else BLUE
+            ax.add_patch(FancyBboxPatch((x0, y0), width, box_height, boxstyle="round,pad=0.02,rounding_size=0.08",
+                                        facecolor="white", edgecolor=edge, lw=2))
+            ax.text(x0 + width / 2, y0 + box_height / 2, name, ha="center", va="center", fontsize=9.5,
+                    family=font, color="black")
+            if colour == GREY and not last:  # the source column: a copy arrow to the target's layer
+                y_mid = y0 + height / 2
+                ax.annotate("", xy=(5.0 - 0.05, y_mid), xytext=(x0 + width + 0.05, y_mid),
+                            arrowprops=dict(arrowstyle="-|>", color=BLUE, lw=1.5))
+    ax.text(4.0, bottom + 1.5 * (height + gap) + height / 2, "copy 复制\n(then fine-tune\nat a smaller\nlearning rate)",
+            ha="center", va="center", fontsize=9, family=font, color=BLUE,
+            bbox=dict(facecolor="white", edgecolor="none", pad=1))
+    ax.text(4.0, bottom + len(layers) * (height + gap) + 0.75 * height, "not copied 不复制", ha="center",
+            va="center", fontsize=9, family=font, color=GREY)
+    return save(figure, "fine_tuning.svg")
+
+
 def main() -> None:
     font = _cjk_font()
-    for path in [*logo(), ai_applications(font)]:
+    for path in [*logo(), ai_applications(font), fine_tuning(font)]:
         print(f"wrote {path.relative_to(HERE.parent)} ({path.stat().st_size:,} bytes)")
 
 

@@ -1,5 +1,6 @@
 """The notebook pipeline: executing, recording, and catching stale or broken notebooks."""
 
+import json
 from pathlib import Path
 
 import nbformat
@@ -203,6 +204,24 @@ def test_results_page_lists_records_and_d2l_reference(tmp_path):
     assert "Machines: x86_64, 2 CPUs." in page
     results, *_ = pipeline.write_generated_pages(tmp_path)
     assert results.read_text() == page
+
+
+def test_results_page_shows_benchmark_results(tmp_path):
+    path = make_project(tmp_path, [new_markdown_cell("# One"), new_code_cell("x = 1")])
+    executed_notebook(path)
+    (tmp_path / "benchmarks" / "results").mkdir(parents=True)
+    result = {"title": "Loops", "command": "python benchmarks/loops.py", "date": "2026-12-01",
+              "machine": "x86_64, 2 CPUs", "settings": {"epochs": 1},
+              "tables": {"examples per second": {"ours": {"min": 900.4, "median": 1000.0, "max": 1234.5}}}}
+    (tmp_path / "benchmarks" / "results" / "loops.json").write_text(json.dumps(result))
+    page = pipeline.results_page([path], tmp_path)
+    assert "## Benchmark: Loops" in page
+    assert "`python benchmarks/loops.py`, run on 2026-12-01 (x86_64, 2 CPUs); epochs 1." in page
+    assert "| examples per second | min | median | max |" in page and "| ours | 900 | 1,000 | 1,234 |" in page
+    del result["tables"]
+    (tmp_path / "benchmarks" / "results" / "loops.json").write_text(json.dumps(result))
+    with pytest.raises(KeyError):
+        pipeline.results_page([path], tmp_path)
 
 
 def test_glossary_gathers_key_terms_of_every_chapter(tmp_path):

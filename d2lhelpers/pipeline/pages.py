@@ -54,7 +54,30 @@ def results_page(paths: list[Path], root: Path) -> str:
                      f"| {meta.get('wall_time_s', '-')} | {measured} | {d2l} |")
     machines.discard("")
     lines += ["", "Machines: " + "; ".join(sorted(machines)) + "." if machines else ""]
+    lines += benchmark_sections(root)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def benchmark_sections(root: Path) -> list[str]:
+    """Markdown for every benchmark result in ``benchmarks/results/*.json``, in name order.
+
+    A result holds ``title``, ``command``, ``date``, ``machine``, ``settings`` and
+    ``tables``: ``{table title: {contestant: {"min", "median", "max"}}}``.
+    """
+    import json
+
+    lines: list[str] = []
+    for path in sorted((root / "benchmarks" / "results").glob("*.json")):
+        result = json.loads(path.read_text(encoding="utf-8"))
+        settings = ", ".join(f"{k} {v}" for k, v in result.get("settings", {}).items())
+        lines += ["", f"## Benchmark: {result['title']}", "",
+                  f"`{result['command']}`, run on {result['date']} ({result['machine']}); {settings}.",
+                  "Each contestant ran the given number of repeats, interleaved with the others."]
+        for table, rows in result["tables"].items():
+            lines += ["", f"| {table} | min | median | max |", "|---|---|---|---|"]
+            lines += [f"| {name} | {r['min']:,.0f} | {r['median']:,.0f} | {r['max']:,.0f} |"
+                      for name, r in rows.items()]
+    return lines
 
 
 def key_terms(notebook: Any) -> list[tuple[str, str]]:

@@ -72,10 +72,13 @@ def loop_contestants(args: argparse.Namespace) -> dict[str, callable]:
             return n_train / (time.perf_counter() - started)
         return run
 
+    loaders = {workers: (_subset_loader(d2l.d2l_fashion_mnist_loader(True, 256, num_workers=workers),
+                                        args.train_subset, args.seed, shuffle=True),
+                         d2l.d2l_fashion_mnist_loader(False, 256, num_workers=workers))
+               for workers in (0, 2, 4)}
+
     def baseline(threads: int, workers: int):
-        train_iter = _subset_loader(d2l.d2l_fashion_mnist_loader(True, 256, num_workers=workers),
-                                    args.train_subset, args.seed, shuffle=True)
-        test_iter = d2l.d2l_fashion_mnist_loader(False, 256, num_workers=workers)
+        train_iter, test_iter = loaders[workers]
 
         def run() -> float:
             torch.set_num_threads(threads)
@@ -86,7 +89,7 @@ def loop_contestants(args: argparse.Namespace) -> dict[str, callable]:
         return run
 
     contestants = {f"d2l.fit + ImageBatches, {t} thread(s)": ours(t) for t in (1, 2)}
-    for workers in (0, 2, 4):
+    for workers in loaders:
         for t in (1, 2):
             contestants[f"train_ch6 + DataLoader({workers} workers), {t} thread(s)"] = baseline(t, workers)
     return contestants

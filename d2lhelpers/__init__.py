@@ -31,9 +31,9 @@ from .synthetic import polynomial_features, synthetic_regression_data  # noqa: E
 from .baseline import Accumulator, compare_training_loops, d2l_fashion_mnist_loader, train_ch6_style  # noqa: E402
 from .counting import LayerRow, LayerTable, flop_count, layer_table, multiply_adds, param_count  # noqa: E402
 from .devices import all_devices, best_device, device_of  # noqa: E402
-from .models import init_xavier, lenet  # noqa: E402
+from .models import init_he, init_xavier, lenet  # noqa: E402
 from .notebook import VersionMismatchError, check_version, setup_notebook  # noqa: E402
-from .plotting import LiveCurve, new_figure, show_images  # noqa: E402
+from .plotting import LiveCurve, new_figure, plot_history, show_images  # noqa: E402
 from .profiles import PROFILES, UnknownProfileError, by_profile, current_profile  # noqa: E402
 from .record import record  # noqa: E402
 from .reproducibility import Timer, seed_everything  # noqa: E402
@@ -50,9 +50,9 @@ __all__ = [
     "History", "ImageBatches", "LayerRow", "LayerTable", "LiveCurve", "ParameterError", "Timer", "UnknownProfileError",
     "VersionMismatchError", "accuracy", "all_devices", "best_device", "by_profile",
     "check_version", "compare_training_loops", "corr2d", "current_profile", "d2l_fashion_mnist_loader", "data_dir", "device_of", "evaluate_accuracy",
-    "fashion_mnist_batches", "fashion_mnist_labels", "fit", "flop_count", "init_xavier", "layer_table", "lenet",
+    "fashion_mnist_batches", "fashion_mnist_labels", "fit", "flop_count", "init_he", "init_xavier", "layer_table", "lenet",
     "load_fashion_mnist",
-    "model_device", "multiply_adds", "new_figure", "param_count", "polynomial_features", "random_subset", "record",
+    "model_device", "multiply_adds", "new_figure", "param_count", "plot_history", "polynomial_features", "random_subset", "record",
     "seed_everything", "setup_notebook", "sgd", "show_images", "slider_panel", "static_sweep", "Sweep",
     "squared_loss", "synthetic_regression_data", "train_ch6_style", "WorkerFailedError", "launch",
     "CheckpointError", "checkpoint_info", "checkpoint_names", "load_checkpoint", "pretrained_lenet",

@@ -45,3 +45,20 @@ def init_xavier(module: nn.Module) -> None:
     check("module", module, Instance(nn.Module), fix="Use it as model.apply(init_xavier).")
     if isinstance(module, (nn.Linear, nn.Conv2d)):
         nn.init.xavier_uniform_(module.weight)
+
+
+def init_he(module: nn.Module) -> None:
+    """He (Kaiming) normal weights for every ``nn.Linear`` and ``nn.Conv2d``, zero biases.
+
+    For ReLU networks (chapter 11): each weight is drawn from
+    :math:`\\mathcal{N}(0, 2 / n_\\text{in})`, where :math:`n_\\text{in}` is the layer's
+    fan-in (input features, or input channels times the kernel's area), so the
+    variance of the activations stays constant from layer to layer. Use it as
+    ``model.apply(init_he)``; other modules (batch normalization included) keep
+    their own initialization.
+    """
+    check("module", module, Instance(nn.Module), fix="Use it as model.apply(init_he).")
+    if isinstance(module, (nn.Linear, nn.Conv2d)):
+        nn.init.kaiming_normal_(module.weight, mode="fan_in", nonlinearity="relu")
+        if module.bias is not None:
+            nn.init.zeros_(module.bias)

@@ -49,6 +49,46 @@ def new_figure(nrows: int = 1, ncols: int = 1, *, size: tuple[float, float] = (5
     return figure, axes
 
 
+def plot_history(history: object, title: str = "") -> Figure:
+    """The curves of one training run: loss (left) and accuracy (right) per epoch.
+
+    ``history`` is the :class:`~d2lhelpers.History` that :func:`~d2lhelpers.fit`
+    returned, or ``None`` for a run that diverged (``fit`` raised
+    ``FloatingPointError``): the figure then says so instead of plotting. The
+    right panel shows the training accuracy, the test accuracy if the run had
+    test batches, and the last test accuracy in its title.
+
+    Raises:
+        ParameterError: ``history`` is neither a ``History`` nor ``None``, or has
+            no epoch, or ``title`` is not a string.
+    """
+    from .training import History  # imported on use: training imports this module
+
+    check("history", history, (Instance(History), None),
+          fix="Pass what d2l.fit returned, or None for a run that diverged.")
+    check("title", title, Instance(str))
+    if history is not None and not history.train_loss:
+        raise invalid("history", "a History with at least one epoch", "an empty History",
+                      fix="Pass the History of a finished run.")
+    figure, (left, right) = new_figure(1, 2, size=(9, 3.3))
+    left.set(xlabel="epoch", ylabel="training loss", title=title)
+    right.set(xlabel="epoch", ylabel="accuracy", ylim=(0, 1))
+    if history is None:
+        for ax in (left, right):
+            ax.text(0.5, 0.5, "diverged: the loss became NaN", ha="center", transform=ax.transAxes)
+        right.set_title("diverged")
+        return figure
+    epochs = list(range(1, len(history.train_loss) + 1))
+    left.plot(epochs, history.train_loss, marker="o")
+    left.set_xticks(epochs)
+    right.plot(epochs, history.train_acc, marker="o", label="train")
+    if history.test_acc:
+        right.plot(epochs, history.test_acc, marker="o", label="test")
+        right.set_title(f"test accuracy {history.test_acc[-1]:.3f}")
+    right.set_xticks(epochs)
+    right.legend()
+    return figure
+
 def _grid(nrows: int, ncols: int) -> tuple[int, int]:
     fix = "A grid has at least one row and one column."
     return check("nrows", nrows, Integer(low=1), fix=fix), check("ncols", ncols, Integer(low=1), fix=fix)

@@ -130,9 +130,175 @@ def fine_tuning(font: str) -> Path:
     return save(figure, "fine_tuning.svg")
 
 
+def _box(ax, x, y, w, h, text, font, edge=BLUE, size=8.5, face="white"):
+    ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0.02,rounding_size=0.06",
+                                facecolor=face, edgecolor=edge, lw=1.6))
+    ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", fontsize=size, family=font, color="black")
+
+
+def _arrow(ax, start, end, colour=GREY, lw=1.2):
+    ax.annotate("", xy=end, xytext=start, arrowprops=dict(arrowstyle="-|>", color=colour, lw=lw,
+                                                          shrinkA=0, shrinkB=0))
+
+
+def _canvas(width: float, height: float):
+    figure = Figure(figsize=(width, height), facecolor="white")
+    ax = figure.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, width)
+    ax.set_ylim(0, height)
+    ax.axis("off")
+    return figure, ax
+
+
+def layer_chain(name: str, title: str, layers: list[tuple[str, str]], font: str, width: float = 9.0) -> Path:
+    """A network as a chain of layers from the input (bottom) to the output (top).
+
+    ``layers`` are ``(label, kind)`` pairs; the kind picks the colour: ``conv`` blue,
+    ``pool`` grey, ``dense`` orange, ``other`` black.
+    """
+    colours = {"conv": BLUE, "pool": GREY, "dense": ORANGE, "other": "black"}
+    height_each, gap = 0.34, 0.12
+    height = 0.75 + len(layers) * (height_each + gap)
+    figure, ax = _canvas(width, height)
+    ax.text(width / 2, height - 0.28, title, ha="center", va="center", fontsize=11, family=font)
+    box_width, x0 = width - 2.0, 1.0
+    for i, (label, kind) in enumerate(layers):
+        y = 0.15 + i * (height_each + gap)
+        _box(ax, x0, y, box_width, height_each, label, font, edge=colours[kind])
+        if i:
+            _arrow(ax, (width / 2, y - gap), (width / 2, y))
+    return save(figure, name)
+
+
+def alexnet(font: str) -> list[Path]:
+    """d2l's AlexNet next to LeNet, input at the bottom."""
+    return [layer_chain("alexnet.svg", "AlexNet (d2l's layout, 1 x 224 x 224 input)", [
+        ("input 1 x 224 x 224", "other"),
+        ("conv 11x11, 96 channels, stride 4 -> ReLU   (96 x 54 x 54)", "conv"),
+        ("max pool 3x3, stride 2   (96 x 26 x 26)", "pool"),
+        ("conv 5x5, 256 channels, padding 2 -> ReLU   (256 x 26 x 26)", "conv"),
+        ("max pool 3x3, stride 2   (256 x 12 x 12)", "pool"),
+        ("conv 3x3, 384 channels, padding 1 -> ReLU", "conv"),
+        ("conv 3x3, 384 channels, padding 1 -> ReLU", "conv"),
+        ("conv 3x3, 256 channels, padding 1 -> ReLU   (256 x 12 x 12)", "conv"),
+        ("max pool 3x3, stride 2   (256 x 5 x 5)  -> flatten 6,400", "pool"),
+        ("dense 4096 -> ReLU -> dropout 0.5   (丢弃法)", "dense"),
+        ("dense 4096 -> ReLU -> dropout 0.5", "dense"),
+        ("dense 10 (classes)", "dense"),
+    ], font)]
+
+
+def vgg(font: str) -> list[Path]:
+    """A VGG block, and VGG-11 as five blocks plus the dense layers."""
+    block = layer_chain("vgg_block.svg", "A VGG block: vgg_block(num_convs, in_channels, out_channels)", [
+        ("input  c_in x h x w", "other"),
+        ("conv 3x3, padding 1, c_out channels -> ReLU", "conv"),
+        ("... (num_convs convolutions in all)", "conv"),
+        ("conv 3x3, padding 1, c_out channels -> ReLU", "conv"),
+        ("max pool 2x2, stride 2   (c_out x h/2 x w/2)", "pool"),
+    ], font, width=7.0)
+    net = layer_chain("vgg.svg", "VGG-11: conv_arch = ((1, 64), (1, 128), (2, 256), (2, 512), (2, 512))", [
+        ("input 1 x 224 x 224", "other"),
+        ("VGG block: 1 conv, 64 channels   (64 x 112 x 112)", "conv"),
+        ("VGG block: 1 conv, 128 channels   (128 x 56 x 56)", "conv"),
+        ("VGG block: 2 convs, 256 channels   (256 x 28 x 28)", "conv"),
+        ("VGG block: 2 convs, 512 channels   (512 x 14 x 14)", "conv"),
+        ("VGG block: 2 convs, 512 channels   (512 x 7 x 7) -> flatten 25,088", "conv"),
+        ("dense 4096 -> ReLU -> dropout 0.5", "dense"),
+        ("dense 4096 -> ReLU -> dropout 0.5", "dense"),
+        ("dense 10", "dense"),
+    ], font)
+    return [block, net]
+
+
+def nin(font: str) -> list[Path]:
+    """A NiN block and the NiN network, which ends in global average pooling."""
+    return [layer_chain("nin.svg", "NiN (网络中的网络): NiN blocks and global average pooling, no dense layer", [
+        ("input 1 x 224 x 224", "other"),
+        ("NiN block: conv 11x11 stride 4, 96 ch -> 1x1 conv -> 1x1 conv (each + ReLU)", "conv"),
+        ("max pool 3x3, stride 2", "pool"),
+        ("NiN block: conv 5x5 padding 2, 256 ch -> 1x1 conv -> 1x1 conv", "conv"),
+        ("max pool 3x3, stride 2", "pool"),
+        ("NiN block: conv 3x3 padding 1, 384 ch -> 1x1 conv -> 1x1 conv", "conv"),
+        ("max pool 3x3, stride 2 -> dropout 0.5", "pool"),
+        ("NiN block: conv 3x3 padding 1, 10 ch (one per class) -> 1x1 conv -> 1x1 conv", "conv"),
+        ("global average pooling 全局平均池化 (10 x 1 x 1) -> flatten: the 10 class scores", "pool"),
+    ], font)]
+
+
+def inception(font: str) -> list[Path]:
+    """The Inception block: four parallel branches concatenated along the channels."""
+    figure, ax = _canvas(9.0, 4.2)
+    ax.text(4.5, 3.95, "The Inception block: four parallel paths, concatenated along the channels",
+            ha="center", va="center", fontsize=11, family=font)
+    _box(ax, 3.3, 0.38, 2.4, 0.42, "input (c_in channels)", font, edge="black")
+    _box(ax, 2.3, 3.05, 4.4, 0.42, "concatenate channels 通道合并: c1 + c2 + c3 + c4", font, edge="black")
+    branches = [
+        [("1x1 conv, c1", BLUE)],
+        [("1x1 conv (reduce)", BLUE), ("3x3 conv, pad 1, c2", BLUE)],
+        [("1x1 conv (reduce)", BLUE), ("5x5 conv, pad 2, c3", BLUE)],
+        [("3x3 max pool, pad 1", GREY), ("1x1 conv, c4", BLUE)],
+    ]
+    width = 1.95
+    for i, branch in enumerate(branches):
+        x = 0.3 + i * 2.15
+        ys = [1.0, 2.0] if len(branch) == 2 else [1.5]
+        _arrow(ax, (4.5, 0.8), (x + width / 2, ys[0]))
+        for (label, colour), y in zip(branch, ys):
+            _box(ax, x, y, width, 0.5, label, font, edge=colour)
+        if len(ys) == 2:
+            _arrow(ax, (x + width / 2, ys[0] + 0.5), (x + width / 2, ys[1]))
+        _arrow(ax, (x + width / 2, ys[-1] + 0.5), (4.5, 3.05))
+    ax.text(4.5, 0.14, "every path keeps the height and width; each ends with ReLU", ha="center",
+            va="center", fontsize=8, family=font, color=GREY)
+    return [save(figure, "inception.svg")]
+
+
+def batch_norm(font: str) -> list[Path]:
+    """Where batch normalization sits: convolution, then BN, then the activation, then pooling."""
+    figure, ax = _canvas(9.0, 1.6)
+    labels = [("conv / dense", BLUE), ("batch norm 批量归一化\nnormalize, then scale γ, shift β", ORANGE),
+              ("activation", "black"), ("pooling", GREY)]
+    for i, (label, colour) in enumerate(labels):
+        x = 0.25 + i * 2.2
+        _box(ax, x, 0.45, 1.85, 0.7, label, font, edge=colour, size=9)
+        if i:
+            _arrow(ax, (x - 0.35, 0.8), (x, 0.8))
+    ax.text(4.5, 0.2, "the order of the notes: 先卷积, 再BatchNorm, 再激活, 再池化", ha="center", va="center",
+            fontsize=9, family=font, color=GREY)
+    return [save(figure, "batch_norm.svg")]
+
+
+def residual(font: str) -> list[Path]:
+    """Two residual blocks: the identity shortcut, and the 1x1-convolution shortcut that halves and doubles."""
+    figure, ax = _canvas(9.0, 4.6)
+    ax.text(4.5, 4.35, "Residual blocks 残差块: f(x) = x + g(x)", ha="center", va="center", fontsize=11,
+            family=font)
+    for x0, stride, shortcut in ((0.2, "", None), (4.4, ", stride 2", "1x1 conv, stride 2\n(c -> 2c channels)")):
+        layers = [f"3x3 conv{stride}", "batch norm -> ReLU", "3x3 conv", "batch norm"]
+        width, height = 2.1, 0.42
+        _box(ax, x0 + 0.6, 0.1, width, height, "x", font, edge="black")
+        for i, label in enumerate(layers):
+            y = 0.8 + i * 0.62
+            _box(ax, x0 + 0.6, y, width, height, label, font, edge=BLUE if "conv" in label else ORANGE)
+            _arrow(ax, (x0 + 0.6 + width / 2, y - 0.2), (x0 + 0.6 + width / 2, y))
+        ax.text(x0 + 0.6 + width / 2, 0.8 + 4 * 0.62 - 0.05, "⊕  then ReLU", ha="center", va="center",
+                fontsize=10, family=font)
+        right = x0 + 0.6 + width + 0.9
+        ax.plot([x0 + 0.6 + width, right, right], [0.31, 0.31, 0.8 + 4 * 0.62 - 0.05], color=GREY, lw=1.4)
+        _arrow(ax, (right, 0.8 + 4 * 0.62 - 0.05), (x0 + 0.6 + width / 2 + 0.5, 0.8 + 4 * 0.62 - 0.05))
+        if shortcut:
+            _box(ax, right - 0.8, 1.5, 1.6, 0.62, shortcut, font, edge=BLUE, size=7.5)
+        ax.text(x0 + 0.6 + width / 2, 4.0, "same side, same channels: x itself" if shortcut is None
+                else "side halved, channels doubled", ha="center", va="center", fontsize=9, family=font,
+                color=GREY)
+    return [save(figure, "resnet_block.svg")]
+
+
 def main() -> None:
     font = _cjk_font()
-    for path in [*logo(), ai_applications(font), fine_tuning(font)]:
+    for path in [*logo(), ai_applications(font), fine_tuning(font), *alexnet(font), *vgg(font), *nin(font),
+                 *inception(font), *batch_norm(font), *residual(font)]:
         print(f"wrote {path.relative_to(HERE.parent)} ({path.stat().st_size:,} bytes)")
 
 

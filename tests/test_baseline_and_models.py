@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from tests.conftest import blob_batches, idx_bytes
-from d2lhelpers import (Accumulator, ParameterError, baseline, compare_training_loops, fit, init_xavier, lenet,
+from d2lhelpers import (Accumulator, ParameterError, baseline, compare_training_loops, fit, init_he, init_xavier, lenet,
                         train_ch6_style)
 from d2lhelpers.baseline import d2l_accuracy, d2l_evaluate_accuracy
 
@@ -55,6 +55,24 @@ def test_init_xavier_touches_only_linear_and_conv_weights():
     bound = (6 / (linear.in_features + linear.out_features)) ** 0.5
     assert linear.weight.abs().max() <= bound
     assert all(torch.equal(b, m.bias) for b, m in zip(biases, [m for m in model if isinstance(m, (nn.Linear, nn.Conv2d))]))
+
+
+def test_init_he_gives_variance_two_over_fan_in_and_zero_biases():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(16, 64, 3), nn.BatchNorm2d(64), nn.ReLU(), nn.Flatten(), nn.LazyLinear(500))
+    model(torch.zeros(1, 16, 8, 8))
+    bn_weight = model[1].weight.clone()
+    model.apply(init_he)
+    conv, linear = model[0], model[4]
+    for layer, fan_in in ((conv, 16 * 3 * 3), (linear, 64 * 6 * 6)):
+        assert abs(layer.weight.var().item() * fan_in / 2 - 1) < 0.1
+        assert torch.count_nonzero(layer.bias) == 0
+    assert torch.equal(model[1].weight, bn_weight)  # batch normalization keeps its own init
+
+
+def test_init_he_needs_a_module():
+    with pytest.raises(ParameterError, match=r"`module` must be a torch.nn.Module, got 'x'. Use it as model.apply\(init_he\)"):
+        init_he("x")
 
 
 def test_accumulator_sums_python_floats():

@@ -133,3 +133,38 @@ def test_live_curve_add_checks_everything_before_changing_anything(x, values, ma
 
 def test_import_does_not_touch_matplotlib_state():
     assert matplotlib.rcParams["figure.facecolor"] == matplotlib.rcParamsDefault["figure.facecolor"]
+
+
+def _history(epochs=3, test=True):
+    from d2lhelpers import History
+    return History(train_loss=[1.0 / (e + 1) for e in range(epochs)], train_acc=[0.5 + 0.1 * e for e in range(epochs)],
+                   test_acc=[0.45 + 0.1 * e for e in range(epochs)] if test else [],
+                   epoch_seconds=[1.0] * epochs, examples=[100] * epochs)
+
+
+def test_plot_history_draws_loss_and_accuracies_per_epoch():
+    from d2lhelpers import plot_history
+    figure = plot_history(_history(), "a run")
+    left, right = figure.axes
+    assert list(left.lines[0].get_xdata()) == [1, 2, 3] and left.get_title() == "a run"
+    assert [line.get_label() for line in right.lines] == ["train", "test"]
+    assert right.get_title() == "test accuracy 0.650"
+    assert to_rgba(figure.get_facecolor()) == WHITE
+    assert [line.get_label() for line in plot_history(_history(test=False)).axes[1].lines] == ["train"]
+
+
+def test_plot_history_marks_a_diverged_run():
+    from d2lhelpers import plot_history
+    left, right = plot_history(None, "lr 10").axes
+    assert right.get_title() == "diverged" and not right.lines
+    assert "diverged" in left.texts[0].get_text()
+
+
+def test_plot_history_rejects_what_is_not_a_history():
+    from d2lhelpers import plot_history
+    with pytest.raises(ParameterError, match=r"`history` must be .*History.* Pass what d2l.fit returned"):
+        plot_history({"train_loss": [1.0]})
+    with pytest.raises(ParameterError, match=r"`history` must be a History with at least one epoch"):
+        plot_history(_history(epochs=0))
+    with pytest.raises(ParameterError, match="`title`"):
+        plot_history(_history(), title=3)

@@ -89,6 +89,7 @@ def plot_history(history: object, title: str = "") -> Figure:
     right.legend()
     return figure
 
+
 def _grid(nrows: int, ncols: int) -> tuple[int, int]:
     fix = "A grid has at least one row and one column."
     return check("nrows", nrows, Integer(low=1), fix=fix), check("ncols", ncols, Integer(low=1), fix=fix)

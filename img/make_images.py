@@ -171,7 +171,7 @@ def layer_chain(name: str, title: str, layers: list[tuple[str, str]], font: str,
 
 
 def alexnet(font: str) -> list[Path]:
-    """d2l's AlexNet next to LeNet, input at the bottom."""
+    """d2l's AlexNet as a chain of layers, input at the bottom."""
     return [layer_chain("alexnet.svg", "AlexNet (d2l's layout, 1 x 224 x 224 input)", [
         ("input 1 x 224 x 224", "other"),
         ("conv 11x11, 96 channels, stride 4 -> ReLU   (96 x 54 x 54)", "conv"),

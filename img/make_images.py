@@ -295,10 +295,90 @@ def residual(font: str) -> list[Path]:
     return [save(figure, "resnet_block.svg")]
 
 
+def receptive_field(font: str) -> list[Path]:
+    """A 3x3 window sliding over a 5x5 input, and the 5x5 receptive field of a second layer's output."""
+    from matplotlib.patches import Rectangle
+
+    figure, ax = _canvas(9.0, 3.9)
+    green, size = "#2ca02c", 0.5
+
+    def grid(x0, y0, n, label):
+        for r in range(n):
+            for c in range(n):
+                ax.add_patch(Rectangle((x0 + c * size, y0 + (n - 1 - r) * size), size, size,
+                                       facecolor="white", edgecolor=GREY, lw=0.8))
+        ax.text(x0 + n * size / 2, y0 + n * size + 0.22, label, ha="center", va="center", fontsize=9,
+                family=font)
+
+    def cell(x0, y0, n, r, c, colour, rows=1, alpha=0.35, dashed=False):
+        # Shade (or outline) the rows x rows block whose top-left cell is (r, c) of an n x n grid.
+        xy = (x0 + c * size, y0 + (n - r - rows) * size)
+        ax.add_patch(Rectangle(xy, rows * size, rows * size, facecolor="none" if dashed else colour,
+                               alpha=1 if dashed else alpha, edgecolor=colour, lw=2.2,
+                               linestyle="--" if dashed else "-"))
+        return xy[0] + rows * size / 2, xy[1] + rows * size / 2
+
+    inputs, first, second = (0.45, 0.75), (4.05, 1.25), (7.55, 1.75)
+    grid(*inputs, 5, "input 5 x 5")
+    grid(*first, 3, "layer 1: 3 x 3 kernel -> 3 x 3")
+    grid(*second, 1, "layer 2: 3 x 3 kernel -> 1 x 1")
+    for (r, c), colour in (((0, 0), BLUE), ((1, 2), ORANGE)):
+        start = cell(*inputs, 5, r, c, colour, rows=3)
+        end = cell(*first, 3, r, c, colour)
+        _arrow(ax, (inputs[0] + 5 * size + 0.12, start[1]), (end[0] - 0.3, end[1]), colour=colour, lw=1.6)
+    cell(*inputs, 5, 0, 0, green, rows=5, dashed=True)
+    cell(*first, 3, 0, 0, green, rows=3, dashed=True)
+    end = cell(*second, 1, 0, 0, green)
+    _arrow(ax, (first[0] + 3 * size + 0.15, end[1]), (end[0] - 0.35, end[1]), colour=green, lw=1.6)
+    ax.text(4.5, 0.42, "each layer-1 output sees a 3 x 3 window of the input: its receptive field 感受野",
+            ha="center", va="center", fontsize=9, family=font, color="black")
+    ax.text(4.5, 0.14, "the layer-2 output sees all 3 x 3 layer-1 outputs, so its receptive field is the whole "
+            "5 x 5 input (green)", ha="center", va="center", fontsize=9, family=font, color=green)
+    return [save(figure, "receptive_field.svg")]
+
+
+def dropout(font: str) -> list[Path]:
+    """Dropout on a small MLP: two training steps drop different hidden units; evaluation keeps them all."""
+    figure, ax = _canvas(9.0, 3.6)
+    ax.text(4.5, 3.38, "Dropout 丢弃法 (p = 0.5 on the hidden layers): each training step trains a random "
+            "sub-network", ha="center", va="center", fontsize=10, family=font)
+    panels = [("training step 1", ({1, 3}, {0, 2, 4})), ("training step 2", ({0, 4}, {1, 3})),
+              ("evaluation: every unit, no scaling", (set(), set()))]
+    sizes, radius = (4, 5, 5, 3), 0.11
+    for k, (title, (dropped1, dropped2)) in enumerate(panels):
+        x0 = 0.15 + k * 3.0
+        dropped = [set(), dropped1, dropped2, set()]
+        points = [[(x0 + 0.35 + 0.72 * i, 1.78 + (j - (n - 1) / 2) * 0.46) for j in range(n)]
+                  for i, n in enumerate(sizes)]
+        for i in range(len(sizes) - 1):
+            for a, pa in enumerate(points[i]):
+                for b, pb in enumerate(points[i + 1]):
+                    if a not in dropped[i] and b not in dropped[i + 1]:
+                        ax.plot([pa[0], pb[0]], [pa[1], pb[1]], color=GREY, lw=0.7, zorder=1)
+        for i, column in enumerate(points):
+            for j, (x, y) in enumerate(column):
+                if j in dropped[i]:
+                    ax.add_patch(Circle((x, y), radius, facecolor="#eeeeee", edgecolor="#aaaaaa", lw=1,
+                                        linestyle="--", zorder=2))
+                    d = radius * 0.7
+                    ax.plot([x - d, x + d], [y - d, y + d], color="#cc3333", lw=1.4, zorder=3)
+                    ax.plot([x - d, x + d], [y + d, y - d], color="#cc3333", lw=1.4, zorder=3)
+                else:
+                    face = "white" if i == 0 else ORANGE if i == len(sizes) - 1 else BLUE
+                    ax.add_patch(Circle((x, y), radius, facecolor=face, edgecolor=GREY, lw=1, zorder=2))
+        ax.text(x0 + 1.43, 3.0, title, ha="center", va="center", fontsize=9, family=font)
+        note = ("dropped units (x) and their edges are gone;\nkept hidden outputs are divided by 1 - p"
+                if k < 2 else "the whole network, each hidden output\nas it is (model.eval())")
+        ax.text(x0 + 1.43, 0.22, note, ha="center", va="center", fontsize=7.5, family=font, color=GREY)
+    for x, label in zip((0.5, 1.22, 1.94, 2.66), ("input", "hidden 1", "hidden 2", "output")):
+        ax.text(0.15 + x, 0.6, label, ha="center", va="center", fontsize=7, family=font, color=GREY)
+    return [save(figure, "dropout.svg")]
+
+
 def main() -> None:
     font = _cjk_font()
     for path in [*logo(), ai_applications(font), fine_tuning(font), *alexnet(font), *vgg(font), *nin(font),
-                 *inception(font), *batch_norm(font), *residual(font)]:
+                 *inception(font), *batch_norm(font), *residual(font), *receptive_field(font), *dropout(font)]:
         print(f"wrote {path.relative_to(HERE.parent)} ({path.stat().st_size:,} bytes)")
 
 

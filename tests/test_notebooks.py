@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from d2lhelpers.pipeline import check_notebook, key_terms, notebooks_under
+from d2lhelpers.pipeline import check_notebook, exercise_problems, key_terms, notebooks_under
 from d2lhelpers.pipeline.pages import GENERATED
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,3 +56,10 @@ def test_generated_pages_are_up_to_date(page, render):
 def test_every_chapter_ends_with_key_terms(path):
     import nbformat
     assert key_terms(nbformat.read(path, as_version=4)), f"{path.name} has no '## Key terms' table"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_exercise_has_a_collapsed_worked_solution(path):
+    import nbformat
+    problems = exercise_problems(nbformat.read(path, as_version=4))
+    assert not problems, f"{path.name}: " + "; ".join(problems)

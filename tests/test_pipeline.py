@@ -240,6 +240,25 @@ def test_glossary_gathers_key_terms_of_every_chapter(tmp_path):
     assert pipeline.key_terms(new_notebook(cells=[inside])) == [("张量", "tensor"), ("广播机制", "broadcasting")]
 
 
+def test_exercise_problems_asks_a_hidden_worked_solution_per_exercise():
+    listing = new_markdown_cell("## Summary\n\n- a point\n\n## Exercises\n\n1. First?\n2. Second?\n")
+    solved = [listing, new_markdown_cell("**Solution 1.** Like this:"),
+              new_code_cell("1 + 1", metadata={"tags": ["hide-input"]}),
+              new_markdown_cell("Two.\n\n**Solution 2.** A proof, no code.\n\n## Key terms\n\n| a | b |")]
+    assert pipeline.exercise_problems(new_notebook(cells=solved)) == []
+    assert pipeline.exercise_problems(new_notebook(cells=[new_markdown_cell("# no exercises")])) == []
+    unsolved = [listing, new_markdown_cell("**Solution 1.**"), new_code_cell("1 + 1"),
+                new_markdown_cell("**Solution 3.**\n\n## Key terms")]
+    assert pipeline.exercise_problems(new_notebook(cells=unsolved)) == [
+        "cell 2: a solution's code cell is not tagged hide-input",
+        "exercise 2 has no worked solution (**Solution 2.**)",
+        "**Solution 3.** answers no exercise"]
+    after_terms = [listing, new_markdown_cell("## Key terms\n\n| a | b |"), new_code_cell("x = 1")]
+    assert pipeline.exercise_problems(new_notebook(cells=after_terms)) == [
+        "exercise 1 has no worked solution (**Solution 1.**)",
+        "exercise 2 has no worked solution (**Solution 2.**)"]
+
+
 def test_search_terms_teach_jieba_the_glossary(tmp_path):
     terms = "## Key terms\n\n| 中文 | English |\n|---|---|\n| 丢弃法 | dropout |\n| 池化层 (汇聚层) | pooling layer |\n"
     path = make_project(tmp_path, [new_markdown_cell("# Ten"), new_markdown_cell(terms)])

@@ -19,7 +19,7 @@ from .check import PUBLISHED_PROFILES, check_environment, check_notebook, printe
 from .cli import main
 from .execute import absolute_data_dir, execute_notebook
 from .pages import (
-    GLOSSARY_PAGE, RESULTS_PAGE, glossary_page, key_terms, results_page, write_generated_pages,
+    GLOSSARY_PAGE, RESULTS_PAGE, exercise_problems, glossary_page, key_terms, results_page, write_generated_pages,
 )
 from .project import (
     ProjectError, canonical_setup_source, course_data, notebooks_under, pinned_versions,
@@ -33,7 +33,7 @@ from .provenance import (
 __all__ = [
     "GLOSSARY_PAGE", "PUBLISHED_PROFILES", "RESULTS_PAGE", "ProjectError", "absolute_data_dir",
     "build_record", "canonical_setup_source", "check_environment", "check_notebook", "code_sha256",
-    "course_data", "execute_notebook", "glossary_page", "helper_dependencies", "key_terms", "main",
+    "course_data", "exercise_problems", "execute_notebook", "glossary_page", "helper_dependencies", "key_terms", "main",
     "notebook_helpers", "notebooks_under", "outputs_sha256", "pinned_versions", "printed_records",
     "project_root", "provenance_sha256", "renumber_widgets", "repository_branch", "repository_url",
     "results_page", "setup_cell_source", "sync_setup_cell", "tags_sha256", "write_generated_pages",

@@ -103,6 +103,45 @@ def key_terms(notebook: Any) -> list[tuple[str, str]]:
     return []
 
 
+EXERCISES_HEADING = "## Exercises"
+_EXERCISE = re.compile(r"^(\d+)\. ", re.M)
+_SOLUTION = re.compile(r"\*\*Solution (\d+)\.\*\*")
+
+
+def exercise_problems(notebook: Any) -> list[str]:
+    """What is wrong with a notebook's exercises: each needs a worked solution after the list.
+
+    The exercises are the numbered items under ``## Exercises`` (up to the next heading); each
+    number N needs a ``**Solution N.**`` further on, before ``## Key terms``, and the code
+    cells there are solutions, so they are collapsed on the website (tag ``hide-input``).
+    An empty list means the chapter is complete (also when it has no exercises).
+    """
+    problems: list[str] = []
+    numbers: list[str] = []
+    solutions: list[str] = []
+    inside = False
+    for index, cell in enumerate(notebook.cells):
+        source = cell.source
+        if cell.cell_type == "markdown":
+            if not inside and EXERCISES_HEADING in source:
+                inside = True
+                listing = source.split(EXERCISES_HEADING, 1)[1]
+                listing = re.split(r"^#|^\*\*Solution", listing, maxsplit=1, flags=re.M)[0]
+                numbers = _EXERCISE.findall(listing)
+                source = source.split(EXERCISES_HEADING, 1)[1]
+            if inside:
+                solutions += _SOLUTION.findall(source.split(KEY_TERMS_HEADING, 1)[0])
+                if KEY_TERMS_HEADING in source:
+                    break
+        elif inside and "hide-input" not in cell.metadata.get("tags", []):
+            problems.append(f"cell {index}: a solution's code cell is not tagged hide-input")
+    for number in numbers:
+        if number not in solutions:
+            problems.append(f"exercise {number} has no worked solution (**Solution {number}.**)")
+    problems += [f"**Solution {n}.** answers no exercise" for n in solutions if n not in numbers]
+    return problems
+
+
 def _glossary_entries(paths: list[Path], root: Path) -> dict[tuple[str, str], list[str]]:
     import nbformat
 

@@ -125,10 +125,9 @@ def exercise_problems(notebook: Any) -> list[str]:
         if cell.cell_type == "markdown":
             if not inside and EXERCISES_HEADING in source:
                 inside = True
-                listing = source.split(EXERCISES_HEADING, 1)[1]
-                listing = re.split(r"^#|^\*\*Solution", listing, maxsplit=1, flags=re.M)[0]
-                numbers = _EXERCISE.findall(listing)
                 source = source.split(EXERCISES_HEADING, 1)[1]
+                listing = re.split(r"^#|^\*\*Solution", source, maxsplit=1, flags=re.M)[0]
+                numbers = _EXERCISE.findall(listing)
             if inside:
                 solutions += _SOLUTION.findall(source.split(KEY_TERMS_HEADING, 1)[0])
                 if KEY_TERMS_HEADING in source:
